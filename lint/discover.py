@@ -53,16 +53,19 @@ def _excluded(path: str, exclude: tuple[str, ...]) -> bool:
 
 
 def _walk(root: str, extensions: dict[str, str], exclude: tuple[str, ...]) -> Iterator[Target]:
-    specs = _ancestor_ignores(Path(root))
+    specs = _ancestor_ignores(Path(os.path.abspath(root)))  # .gitignore bases are absolute paths
     for dirpath, dirnames, filenames in os.walk(root):
-        spec = _load_gitignore(Path(dirpath))
+        absdir = Path(os.path.abspath(dirpath))
+        # keep only the specs that apply here (the walk has left sibling subtrees behind)
+        specs = [(base, s) for base, s in specs if _is_within(absdir, base)]
+        spec = _load_gitignore(absdir)
         if spec is not None:
-            specs = [*specs, (Path(dirpath), spec)]
+            specs.append((absdir, spec))
         dirnames[:] = sorted(
             d
             for d in dirnames
             if not d.startswith(".")
-            and not _ignored(Path(dirpath, d), specs, is_dir=True)
+            and not _ignored(absdir / d, specs, is_dir=True)
             and not _excluded(os.path.join(dirpath, d), exclude)
         )
         for name in sorted(filenames):
@@ -70,11 +73,9 @@ def _walk(root: str, extensions: dict[str, str], exclude: tuple[str, ...]) -> It
                 continue
             fmt = format_for(name, extensions)
             full = os.path.join(dirpath, name)
-            if fmt is None or _ignored(Path(full), specs, is_dir=False) or _excluded(full, exclude):
+            if fmt is None or _ignored(absdir / name, specs, is_dir=False) or _excluded(full, exclude):
                 continue
             yield Target(full, fmt)
-        # keep only the specs that apply below the directories still to visit
-        specs = [(base, s) for base, s in specs if _is_within(Path(dirpath), base)]
 
 
 def _is_within(path: Path, base: Path) -> bool:
@@ -101,33 +102,21 @@ def _load_gitignore(directory: Path) -> pathspec.PathSpec | None:
         lines = (directory / ".gitignore").read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         return None
-    return pathspec.PathSpec.from_lines("gitwildmatch", lines)
+    return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
 def _ancestor_ignores(root: Path) -> list[tuple[Path, pathspec.PathSpec]]:
-    """``.gitignore`` files above ``root`` up to the repository's top (the directory holding ``.git``)."""
-    found: list[tuple[Path, pathspec.PathSpec]] = []
-    here = root.resolve().parent
-    top = root.resolve()
-    while True:
-        if (top / ".git").exists():
-            break
+    """``.gitignore`` files strictly above absolute ``root``, up to the repository's top (holding ``.git``)."""
+    top = root
+    while not (top / ".git").exists():
         if top.parent == top:
             return []  # not inside a git checkout: only .gitignore files below root count
         top = top.parent
-    while True:
-        if not _is_within(here, top):
-            break
+    found = []
+    here = root
+    while here != top:
+        here = here.parent
         spec = _load_gitignore(here)
         if spec is not None:
             found.append((here, spec))
-        if here == top:
-            break
-        here = here.parent
-    # paths are matched relative to each base; express the bases the way the walk names paths
-    rel_root = Path(root)
-    out = []
-    for base, spec in found:
-        rel = os.path.relpath(base, root.resolve())
-        out.append((Path(os.path.normpath(rel_root / rel)), spec))
-    return out
+    return found
