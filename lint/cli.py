@@ -46,6 +46,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour the text output")
     check.add_argument("--encoding-errors", choices=("skip", "replace"), help="invalid UTF-8: skip the file (default) or replace bad bytes")
     check.add_argument("--jobs", "-j", type=int, metavar="N", help="files checked in parallel (default: one per core)")
+    check.add_argument("--no-cache", action="store_true", help="do not read or write the compiled-pack cache")
+    check.add_argument("--diff", action="store_true", help="show fixes as a diff; change nothing")
+    check.add_argument("--fix", action="store_true", help="apply the safe fixes, then report what remains")
+    check.add_argument("--unsafe-fixes", action="store_true", help="with --fix: apply the unsafe fixes too")
+    check.add_argument("--baseline", metavar="FILE", help="ignore the findings recorded in FILE")
+    check.add_argument("--update-baseline", action="store_true", help="write the current findings to FILE")
 
     rules = sub.add_parser("rules", help="list every loaded rule")
     rules.add_argument("--format", choices=("text", "json"), default="text")
@@ -65,6 +71,7 @@ def _pack_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", metavar="FILE")
     parser.add_argument("--pack", action="append", default=[], metavar="PATH")
     parser.add_argument("--no-default-packs", action="store_true")
+    parser.add_argument("--no-cache", action="store_true")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -105,7 +112,8 @@ def _settings(args: argparse.Namespace):
     if args.no_default_packs:
         config.default_packs = False
     config.packs = [*config.packs, *args.pack]
-    for attr in ("select", "ignore", "fail_on", "encoding_errors", "jobs"):
+    config.cache = not args.no_cache
+    for attr in ("select", "ignore", "fail_on", "encoding_errors", "jobs", "baseline"):
         value = getattr(args, attr, None)
         if value is not None:
             setattr(config, attr, value)
@@ -118,6 +126,7 @@ def _settings(args: argparse.Namespace):
 def cmd_check(args: argparse.Namespace) -> int:
     from lint import runner
     from lint.report import Summary, reporter_class
+    from lint.workflow import Workflow
 
     config = _settings(args)
     paths = args.paths or ["."]
@@ -125,8 +134,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         raise LintError("--stdin-filename needs the path - (standard input)")
     if args.jobs is not None and args.jobs < 0:
         raise LintError("--jobs must be 0 (one per core) or more")
-    engine = runner.build_engine(config)
-    out, close = _open_output(args.output)
+    options = _workflow_options(args, config, paths)
+    engine = runner.build_engine(config, keep_source=options.needs_source)
+    # --diff owns standard output (so it can be piped to `git apply`); the report then goes to stderr
+    out, close = (sys.stderr, False) if args.diff and args.output is None else _open_output(args.output)
     try:
         color = _use_color(args.color, out) and args.format == "text"
         reporter = reporter_class(args.format)(
@@ -134,9 +145,15 @@ def cmd_check(args: argparse.Namespace) -> int:
         )
         summary = Summary()
         results = _stdin_results(args, engine) if paths == ["-"] else runner.run(paths, engine)
+        post = Workflow(options, engine)
         for result in results:
+            result, fixed = post.process(result)
+            summary.fixed += fixed
             _report_file(result, reporter, summary)
+        note = post.finish()
         reporter.finish(summary)
+        if note:
+            print(f"clinic-lint: {note}", file=sys.stderr)
         if args.statistics:
             _print_statistics(summary, sys.stderr if args.format != "text" and args.output is None else out)
     finally:
@@ -168,6 +185,18 @@ def _report_file(result, reporter, summary) -> None:
     for f in result.findings:
         summary.count(f)
         reporter.finding(f)
+    reporter.file_done(result)
+
+
+def _workflow_options(args: argparse.Namespace, config, paths: list[str]):
+    from lint.workflow import Options
+
+    options = Options(
+        fix=args.fix, unsafe_fixes=args.unsafe_fixes, diff=args.diff, baseline=config.baseline,
+        update_baseline=args.update_baseline, stdin=paths == ["-"],
+    )  # fmt: skip
+    options.check()
+    return options
 
 
 def _exit_code(summary, fail_on: str) -> int:

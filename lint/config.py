@@ -34,6 +34,7 @@ class Config:
     baseline: str | None = None
     jobs: int = 0  # 0: one per core
     regex_timeout: float = 2.0
+    cache: bool = True  # the compiled-pack cache; only --no-cache turns it off (not a config-file key)
     source: str | None = None  # the config file these settings came from
 
 

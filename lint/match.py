@@ -36,6 +36,9 @@ class Prefilter(Protocol):
     def candidates(self, texts: Sequence[str]) -> list[set[int]]:
         """For each sentence text, the indexes of the sentence rules that may match it (a superset)."""
 
+    # Optional, used when present: ``sentence_candidates(block_texts) -> [[(start, end, rule indexes)]]`` splits
+    # only the blocks some rule may match and lists only their sentences that some rule may match.
+
 
 class _Fields(dict):
     """Template values: a named group that did not take part in the match is empty, not an error."""
@@ -61,17 +64,11 @@ class Matcher:
     def check(self, doc: Document, source: str, path: str) -> tuple[list[Finding], list[InputError]]:
         """Findings for one document (unsorted), and the rules that had to be abandoned on it."""
         index = LineIndex(source)
-        sents = [Sentence(b, s, e) for b in doc.blocks for s, e in sentences.split(b.text)]
-        texts = [s.text for s in sents]
-        if self.prefilter is not None:
-            wanted = self.prefilter.candidates(texts)
-        else:
-            everything = set(range(len(self.sentence_rules)))
-            wanted = [everything] * len(sents)
         findings: list[Finding] = []
         errors: list[InputError] = []
         abandoned: set[int] = set()
-        for sent, text, rule_ids in zip(sents, texts, wanted):
+        for sent, rule_ids in self._work(doc):
+            text = sent.text
             for rid in sorted(rule_ids - abandoned):
                 rule = self.sentence_rules[rid]
                 try:
@@ -82,6 +79,18 @@ class Matcher:
                     errors.append(InputError(f"{path}: rule '{rule.id}' took over {self.timeout}s on one sentence; skipped for this file"))
         findings.extend(self._document_findings(doc, findings, index, path))
         return findings, errors
+
+    def _work(self, doc: Document) -> list[tuple[Sentence, set[int]]]:
+        """The sentences to check, each with the sentence rules to try on it."""
+        split_blocks = getattr(self.prefilter, "sentence_candidates", None)
+        if split_blocks is not None:  # it skips blocks and sentences no rule can match
+            per_block = split_blocks([b.text for b in doc.blocks])
+            return [(Sentence(b, s, e), ids) for b, work in zip(doc.blocks, per_block) for s, e, ids in work]
+        sents = [Sentence(b, s, e) for b in doc.blocks for s, e in sentences.split(b.text)]
+        if self.prefilter is not None:
+            return list(zip(sents, self.prefilter.candidates([s.text for s in sents])))
+        everything = set(range(len(self.sentence_rules)))
+        return [(s, everything) for s in sents]
 
     # ------------------------------------------------------------------ sentence rules
 
@@ -130,7 +139,7 @@ class Matcher:
             trigger = self._trigger(rule, found, prose)
             if trigger is None:
                 continue
-            if any(p.search(prose, timeout=self.timeout) for p in rule.must_contain):
+            if any(self._search(p, prose) for p in rule.must_contain):
                 continue
             out.append(self._document_finding(rule, doc, trigger, index, path))
         return out
@@ -143,10 +152,17 @@ class Matcher:
             if f.rule in rule.when_rules or f.category in rule.when_categories:
                 return f'"{f.match}" (line {f.line})'
         for p in rule.when_patterns:
-            m = p.search(prose, timeout=self.timeout)
+            m = self._search(p, prose)
             if m:
                 return f'"{m.group()}"'
         return None
+
+    def _search(self, p: regex.Pattern, prose: str) -> regex.Match | None:
+        """``p.search(prose)``, skipped when the prefilter knows ``p`` cannot occur in it."""
+        may_occur = getattr(self.prefilter, "may_occur", None)
+        if may_occur is not None and not may_occur(p, prose):
+            return None
+        return p.search(prose, timeout=self.timeout)
 
     def _document_finding(self, rule: Rule, doc: Document, trigger: str, index: LineIndex, path: str) -> Finding:
         first = doc.blocks[0]

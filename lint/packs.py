@@ -444,7 +444,8 @@ class _Compiler:
             w = lw.item(index, container[key]) if isinstance(container[key], list) else lw
             text = self._expand(w, source, key)
             if self.word_boundary:
-                text = rf"(?<!\w)(?:{text})(?!\w)"
+                # a match may not start or end in the middle of a word (it may start with a space)
+                text = rf"(?!(?<=\w)\w)(?:{text})(?!(?<=\w)\w)"
             text = anchor.format(f"(?:{text})") if anchor != "{}" else text
             try:
                 compiled.append(regex.compile(text, self.flags))

@@ -17,7 +17,7 @@ from lint.discover import Missing, Target, discover
 from lint.extract import extract
 from lint.match import Matcher
 from lint.model import Finding, InputError, LintError
-from lint.packs import Pack, Rule, default_pack_paths, load_packs
+from lint.packs import Pack, Rule, default_pack_paths
 
 
 @dataclass
@@ -45,7 +45,9 @@ def load_rules(config: Config, extra_packs: Sequence[str] = ()) -> list[Pack]:
     paths += [*config.packs, *extra_packs]
     if not paths:
         raise LintError("no rule packs to load (--no-default-packs without --pack)")
-    return load_packs(paths)
+    from lint.cache import cached_packs
+
+    return cached_packs(paths, use_cache=config.cache)
 
 
 def _selector_matches(selector: str, rule: Rule) -> bool:
@@ -83,17 +85,19 @@ def select_rules(packs: list[Pack], config: Config) -> list[Rule]:
 def build_engine(config: Config, extra_packs: Sequence[str] = (), *, keep_source: bool = False) -> Engine:
     packs = load_rules(config, extra_packs)
     rules = select_rules(packs, config)
-    matcher = Matcher(rules, timeout=config.regex_timeout, prefilter=_prefilter(rules))
+    matcher = Matcher(rules, timeout=config.regex_timeout, prefilter=_prefilter(rules, config.cache))
     return Engine(config, packs, rules, matcher, keep_source)
 
 
-def _prefilter(rules: list[Rule]):
+def _prefilter(rules: list[Rule], use_cache: bool = True):
     """The optional accelerator, when installed; findings are identical without it."""
     try:
         from lint.prefilter import build_prefilter
     except ImportError:
         return None
-    return build_prefilter([r for r in rules if r.scope == "sentence"])
+    sentence_rules = [r for r in rules if r.scope == "sentence"]
+    screened = [p for r in rules if r.scope == "document" for p in (*r.when_patterns, *r.must_contain)]
+    return build_prefilter(sentence_rules, document_patterns=screened, use_cache=use_cache)
 
 
 def lint_source(source: SourceText, path: str, fmt: str, engine: Engine) -> FileResult:

@@ -14,7 +14,14 @@ from lint.model import Finding
 from lint.packs import Rule
 
 # --format name -> module in this package
-FORMATS: dict[str, str] = {"text": "text", "json": "json"}
+FORMATS: dict[str, str] = {
+    "text": "text",
+    "json": "json",
+    "json-lines": "jsonlines",
+    "sarif": "sarif",
+    "github": "github",
+    "junit": "junit",
+}
 
 
 @dataclass
@@ -56,6 +63,9 @@ class BaseReporter:
 
     def finding(self, f: Finding) -> None:
         raise NotImplementedError
+
+    def file_done(self, result: Any) -> None:
+        """Called once per file after its findings (a runner.FileResult); formats that list files use it."""
 
     def finish(self, summary: Summary) -> None:
         raise NotImplementedError

@@ -1,0 +1,299 @@
+"""Throughput and latency of clinic-lint on a generated site.
+
+    .venv/bin/python bench/bench.py [--size-mb 50] [--jobs 1,2] [--no-accelerator] [--runs 11]
+
+Builds (once; reused while the parameters match) a deterministic corpus of Markdown posts under
+bench/corpus/: mostly clean clinic prose with paragraphs of the sample posts in seeds/ mixed in, about 5 KB
+a post. Then it runs the real CLI (``python -m lint check CORPUS --format json --output FILE``) as a
+subprocess over the whole corpus with every shipped pack and prints, per --jobs value: MB/s end to end
+(discovery to report), the findings count, the peak memory (the largest process, from
+``getrusage(RUSAGE_CHILDREN)``, and the sum over the process tree sampled from /proc), and the latency of
+checking one post from a cold start (median of --runs) with a warm and with a cold compiled-pack cache.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+SEEDS = ROOT / "seeds"
+GENERATOR = 5  # bump when the corpus recipe changes: a stale corpus is rebuilt
+POST_BYTES = 5000
+SEED_SHARE = 0.18  # fraction of paragraphs taken from the sample posts (the risky ones live there)
+
+CLINICS = ["Northway Health", "Harbor Family Clinic", "Lakeside Wellness", "Summit Medical Group", "Cedar Park Clinic",
+           "Riverbend Health", "Bright Path Medical", "Oakwood Primary Care", "Meadow Lane Clinic", "Bayview Health"]  # fmt: skip
+CITIES = ["Portland", "Austin", "Denver", "Raleigh", "Tucson", "Madison", "Boise", "Omaha", "Richmond", "Spokane"]
+SERVICES = ["annual physicals", "flu shots", "telehealth visits", "lab work", "physical therapy", "nutrition counseling",
+            "sports physicals", "travel vaccines", "sleep studies", "allergy testing", "diabetes education",
+            "prenatal care", "hearing screenings", "skin checks"]  # fmt: skip
+STAFF = ["nurse practitioner", "physician assistant", "registered dietitian", "front desk team", "care coordinator",
+         "pharmacist", "medical assistant", "family physician"]  # fmt: skip
+DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
+TOPICS = ["Staying active in winter", "What to bring to your first visit", "Understanding your lab results",
+          "Seasonal allergies", "Sleep and recovery", "Healthy eating on a budget", "Managing stress at work",
+          "Preparing for a telehealth appointment", "Caring for aging parents", "Back-to-school checkups"]  # fmt: skip
+SENTENCES = [
+    "Our {staff} at {clinic} in {city} is available {day} through {day2} for {service}.",
+    "Parking is free in the lot behind the building, and the entrance is wheelchair accessible.",
+    "Please arrive ten minutes early so we can update your insurance information.",
+    "Bring a list of the medications and supplements you take, including the doses.",
+    "If you have questions about {service}, call the office or send a message through the portal.",
+    "Most insurance plans cover {service}; check with your plan if you are not sure.",
+    "We follow the current guidance from the CDC and the USPSTF when we recommend screenings.",
+    "Evening appointments are available on {day} until 7 p.m.",
+    "A {staff} will review your history and talk through the options with you.",
+    "Results are usually posted to the patient portal within three business days.",
+    "Regular movement, enough sleep and a varied diet support overall health.",
+    "Talk to your clinician before starting any new exercise program.",
+    "Our {city} office moved to a new building on Main Street last spring.",
+    "The clinic is closed on federal holidays; the answering service takes urgent calls.",
+    "Dr. Lee and Dr. Patel have both practiced family medicine for more than a decade.",
+    "Some patients prefer telehealth for follow-up visits, while others like to come in.",
+    "We send reminders by text two days before each appointment.",
+    "Children under 12 should be accompanied by a parent or guardian.",
+    "Ask the front desk for a printed copy of your visit summary.",
+    "Flu season usually peaks between December and February in {city}.",
+    "Staying hydrated matters more than most people think, especially in summer.",
+    "Our lab opens at 7 a.m. for fasting blood work.",
+    "Everyone's needs are different, so the plan you leave with is built around yours.",
+    "The waiting room has free Wi-Fi and a small play area for kids.",
+    "We accept most major plans as well as HSA and FSA cards.",
+    "Masks are available at the entrance for anyone who wants one.",
+    "Refill requests are handled within two business days.",
+    "The {staff} can help you set up an account on the patient portal.",
+]
+
+
+def sentence(rng: random.Random) -> str:
+    return rng.choice(SENTENCES).format(
+        staff=rng.choice(STAFF), clinic=rng.choice(CLINICS), city=rng.choice(CITIES), service=rng.choice(SERVICES),
+        day=rng.choice(DAYS[:3]), day2=rng.choice(DAYS[3:]),
+    )  # fmt: skip
+
+
+def clean_paragraph(rng: random.Random) -> str:
+    words = [sentence(rng) for _ in range(rng.randint(2, 5))]
+    if rng.random() < 0.3:
+        i = rng.randrange(len(words))
+        words[i] = f"**{words[i]}**" if rng.random() < 0.5 else words[i][:-1] + " ([details](https://example.org/info))."
+    return _wrap(" ".join(words), rng)
+
+
+def _wrap(text: str, rng: random.Random) -> str:
+    """Hard-wrap like an editor would, at 72-100 columns."""
+    width = rng.randint(72, 100)
+    lines, line = [], ""
+    for word in text.split(" "):
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    lines.append(line)
+    return "\n".join(lines)
+
+
+def seed_paragraphs() -> list[str]:
+    """Prose paragraphs of the sample posts (HTML reduced to its text), risky and compliant alike."""
+    out = []
+    for path in sorted(SEEDS.glob("*.*")):
+        if not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if path.suffix == ".html":
+            text = re.sub(r"(?s)<(script|style)\b.*?</\1>|<!--.*?-->", "", text)
+            text = re.sub(r"(?i)</(p|h\d|li|div|section|article)>", "\n\n", text)
+            text = re.sub(r"<[^>]+>", "", text)
+            text = text.replace("&amp;", "&").replace("&nbsp;", " ")
+        for para in re.split(r"\n\s*\n", text):
+            para = "\n".join(line.strip() for line in para.strip().splitlines())
+            if len(para) > 40 and not para.startswith(("---", "<", "#")):
+                out.append(para)
+    return out
+
+
+def post(rng: random.Random, seeds: list[str], n: int) -> str:
+    title = f"{rng.choice(TOPICS)} ({rng.choice(CITIES)}, part {n % 97 + 1})"
+    parts = [f"---\ntitle: \"{title}\"\ndescription: News and tips from {rng.choice(CLINICS)}.\ndate: 2024-{n % 12 + 1:02d}-{n % 28 + 1:02d}\n---",
+             f"# {title}"]  # fmt: skip
+    size = sum(len(p) for p in parts)
+    while size < POST_BYTES:
+        roll = rng.random()
+        if seeds and roll < SEED_SHARE:
+            block = rng.choice(seeds)
+        elif roll < 0.27:
+            block = f"## {rng.choice(TOPICS)}"
+        elif roll < 0.36:
+            block = "\n".join(f"- {sentence(rng)}" for _ in range(rng.randint(2, 5)))
+        elif roll < 0.39:
+            block = f"![{rng.choice(SERVICES)} at our {rng.choice(CITIES)} office](/img/photo-{rng.randint(1, 400)}.jpg)"
+        elif roll < 0.41:
+            block = f"> {sentence(rng)}"
+        elif roll < 0.42:
+            block = "```\nHours: Mon-Fri 8-5\n```"
+        else:
+            block = clean_paragraph(rng)
+        parts.append(block)
+        size += len(block) + 2
+    return "\n\n".join(parts) + "\n"
+
+
+def build_corpus(root: Path, size_mb: float, seed: int) -> tuple[int, int]:
+    """Write the corpus (or reuse it); returns (files, bytes)."""
+    manifest = root / "MANIFEST.json"
+    wanted = {"generator": GENERATOR, "size_mb": size_mb, "seed": seed}
+    if manifest.exists():
+        info = json.loads(manifest.read_text())
+        if {k: info.get(k) for k in wanted} == wanted:
+            return info["files"], info["bytes"]
+    shutil.rmtree(root, ignore_errors=True)
+    rng = random.Random(seed)
+    seeds = seed_paragraphs()
+    files = total = 0
+    while total < size_mb * 1_000_000:
+        directory = root / f"site-{files // 1000:02d}" / f"{2015 + files // 100 % 10}"
+        directory.mkdir(parents=True, exist_ok=True)
+        data = post(rng, seeds, files).encode("utf-8")
+        (directory / f"post-{files:05d}.md").write_bytes(data)
+        files += 1
+        total += len(data)
+    # A site is its own repository: without this, the .gitignore above (which ignores bench/corpus/)
+    # would make clinic-lint skip every post.
+    (root / ".git").mkdir(exist_ok=True)
+    manifest.write_text(json.dumps({**wanted, "files": files, "bytes": total}))
+    return files, total
+
+
+# --------------------------------------------------------------------------- measuring
+
+
+def cli_command() -> list[str]:
+    script = Path(sys.executable).parent / "clinic-lint"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "lint"]
+
+
+def _tree_rss_kb(pid: int) -> int:
+    """Resident memory of ``pid`` and all its descendants, from /proc (0 where /proc is missing)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
+            with open(f"/proc/{entry}/statm") as fh:
+                rss[int(entry)] = int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(ppid, []).append(int(entry))
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        total += rss.get(p, 0)
+        todo.extend(children.get(p, []))
+    return total
+
+
+def run_cli(args: list[str], env: dict[str, str]) -> tuple[float, int, int, int]:
+    """(wall seconds, exit code, peak tree RSS KB sampled, peak single-process RSS KB) of one CLI run."""
+    start = time.perf_counter()
+    proc = subprocess.Popen([*cli_command(), *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = [0]
+
+    def sample() -> None:
+        while proc.poll() is None:
+            peak[0] = max(peak[0], _tree_rss_kb(proc.pid))
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True) if os.path.isdir("/proc") else None
+    if sampler:
+        sampler.start()
+    _, err = proc.communicate()
+    wall = time.perf_counter() - start
+    if sampler:
+        sampler.join()
+    if proc.returncode not in (0, 1):
+        sys.exit(f"clinic-lint failed ({proc.returncode}): {err.decode(errors='replace')[-2000:]}")
+    return wall, proc.returncode, peak[0], resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+
+
+def throughput(corpus: Path, nbytes: int, jobs: int, env: dict[str, str]) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as tmp:
+        report = Path(tmp) / "report.json"
+        args = ["check", str(corpus), "--format", "json", "--output", str(report), "--jobs", str(jobs)]
+        wall, _, tree_kb, max_kb = run_cli(args, env)
+        summary = json.loads(report.read_text(encoding="utf-8"))["summary"]
+    return {"jobs": jobs, "seconds": wall, "mb_s": nbytes / 1e6 / wall, "findings": summary["findings"],
+            "files": summary["files"], "tree_rss_mb": tree_kb / 1024, "max_rss_mb": max_kb / 1024}  # fmt: skip
+
+
+def latency(post_path: Path, runs: int, env: dict[str, str], *, warm: bool) -> float:
+    """Median wall seconds of ``clinic-lint check ONE_POST`` started from scratch."""
+    times = []
+    with tempfile.TemporaryDirectory() as tmp:
+        cache = Path(tmp) / "cache"
+        env = {**env, "CLINIC_LINT_CACHE_DIR": str(cache)}
+        if warm:
+            run_cli(["check", str(post_path)], env)
+        for _ in range(runs):
+            if not warm:
+                shutil.rmtree(cache, ignore_errors=True)
+            times.append(run_cli(["check", str(post_path)], env)[0])
+    return statistics.median(times)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size-mb", type=float, default=50.0, help="corpus size (default 50)")
+    parser.add_argument("--jobs", default="1,2", help="comma-separated --jobs values to measure (default 1,2)")
+    parser.add_argument("--no-accelerator", action="store_true", help="measure the pure-Python prefilter")
+    parser.add_argument("--runs", type=int, default=11, help="runs per single-post latency (default 11)")
+    parser.add_argument("--seed", type=int, default=20240501)
+    parser.add_argument("--corpus", type=Path, default=HERE / "corpus")
+    args = parser.parse_args(argv)
+
+    files, nbytes = build_corpus(args.corpus, args.size_mb, args.seed)
+    env = {k: v for k, v in os.environ.items() if k != "CLINIC_LINT_NO_ACCELERATOR"}
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    if args.no_accelerator:
+        env["CLINIC_LINT_NO_ACCELERATOR"] = "1"
+    accel = "off (pure Python)" if args.no_accelerator else "on (Hyperscan, if installed)"
+    print(f"corpus: {files} files, {nbytes / 1e6:.1f} MB in {args.corpus}; accelerator {accel}; {os.cpu_count()} cores")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        env_warm = {**env, "CLINIC_LINT_CACHE_DIR": tmp}
+        one = next(args.corpus.rglob("*.md"))
+        run_cli(["check", str(one)], env_warm)  # fill the cache: throughput is measured warm
+        for jobs in [int(j) for j in args.jobs.split(",")]:
+            r = throughput(args.corpus, nbytes, jobs, env_warm)
+            print(f"jobs={jobs}: {r['mb_s']:.1f} MB/s ({r['seconds']:.1f} s), {r['findings']} findings in "
+                  f"{r['files']} files, peak RSS {r['tree_rss_mb']:.0f} MB process tree / {r['max_rss_mb']:.0f} MB largest process")  # fmt: skip
+
+    one_post = post(random.Random(args.seed), seed_paragraphs(), 0)
+    with tempfile.TemporaryDirectory() as tmp:
+        target = Path(tmp) / "one.md"
+        target.write_text(one_post, encoding="utf-8")
+        warm = latency(target, args.runs, env, warm=True)
+        cold = latency(target, max(3, args.runs // 3), env, warm=False)
+    print(f"one post ({len(one_post)} bytes): {warm * 1000:.0f} ms with a warm cache, {cold * 1000:.0f} ms cold "
+          f"(median; target <= 150 ms)")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,263 @@
+"""HTML prose extractor.
+
+Built on the stdlib :class:`html.parser.HTMLParser` with ``convert_charrefs=False`` so every text chunk and
+every entity arrives separately, at a position we can recover (``getpos()`` plus a line-start index). Prose is
+the visible text, ``<title>``, ``<meta name="description">`` and ``alt`` attributes; block-level elements end
+a block, inline ones do not. Scripts, styles, templates, ``<noscript>``, code (``<pre>``, ``<code>``, ...),
+SVG/MathML, comments, declarations and processing instructions are never prose; comments are collected.
+
+:func:`parse` takes a *base* offset so the Markdown extractor can run raw-HTML blocks through it in place.
+"""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+from html.parser import HTMLParser
+
+from lint.model import Comment, Document
+from lint.positions import Block, ProseBuilder
+
+# Elements that end the current block (and start a new one). Void ones (br, hr, ...) only end it.
+BLOCK_TAGS = frozenset(
+    """address article aside blockquote body br canvas caption center col colgroup dd details dialog dir div
+    dl dt fieldset figcaption figure footer form frame frameset h1 h2 h3 h4 h5 h6 head header hgroup hr html
+    iframe legend li link main menu meta nav noframes ol optgroup option p param search section source
+    summary table tbody td tfoot th thead title tr track ul video audio object embed""".split()
+)
+_VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+_KINDS = {
+    "h1": "heading", "h2": "heading", "h3": "heading", "h4": "heading", "h5": "heading", "h6": "heading",
+    "li": "list-item", "td": "table-cell", "th": "table-cell", "title": "title",
+}  # fmt: skip
+# Content never linted. Inline ones (code, kbd, samp) are also dropped at the next block boundary, so an
+# unclosed <code> cannot swallow the rest of the page; the others last until their end tag.
+_SKIP = frozenset("script style template noscript pre code kbd samp svg math xmp textarea".split())
+_SKIP_INLINE = frozenset(("code", "kbd", "samp"))
+_ALT_TAGS = frozenset(("img", "area", "input"))
+# One attribute inside a raw start tag; value groups: double-quoted, single-quoted, unquoted.
+_ATTR = re.compile(r"""([^\s/>"'=][^\s/>=]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"'][^\s>]*)))?""")
+_TAG_NAME = re.compile(r"<[^\s/>]+")
+# An entity in an attribute value (HTMLParser decodes values for us, but we need their positions).
+_ATTR_ENTITY = re.compile(r"&(?:#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[A-Za-z][A-Za-z0-9]*;?)")
+# A data chunk that is really an unfinished tag/comment HTMLParser gave up on ("<div class=", "<!-- ...").
+_DEBRIS = re.compile(r"<[A-Za-z!/?]")
+_NEWLINE = re.compile("\n")
+
+
+def extract(text: str) -> Document:
+    """The prose blocks and comments of an HTML document."""
+    return parse(text, 0)
+
+
+def parse(text: str, base: int = 0) -> Document:
+    """Like :func:`extract` for ``text`` found at source offset ``base`` (an HTML block inside Markdown)."""
+    parser = _Extractor(text, base)
+    try:
+        parser.feed(text)
+        parser.close()
+    except AssertionError:
+        # The stdlib parser still asserts on a few malformed declarations; keep what was read so far.
+        pass
+    parser.flush()
+    blocks = sorted(parser.blocks, key=_block_start)
+    return Document(blocks, parser.comments)
+
+
+def _block_start(block: Block) -> int:
+    return block.offsets.src_starts[0]
+
+
+class _Extractor(HTMLParser):
+    """Collects blocks and comments while HTMLParser walks the document."""
+
+    def __init__(self, text: str, base: int) -> None:
+        super().__init__(convert_charrefs=False)
+        self._text = text
+        self._base = base
+        self._lines = [0]
+        self._lines.extend(m.end() for m in _NEWLINE.finditer(text))
+        self.blocks: list[Block] = []
+        self.comments: list[Comment] = []
+        self._b = ProseBuilder()
+        self._open: list[tuple[str, str]] = []  # open block elements: (tag, kind)
+        self._skip: list[str] = []  # open never-linted elements
+
+    # -- positions -------------------------------------------------------------------------------------
+    def _pos(self) -> int:
+        """Offset in ``text`` of the construct being handled (HTMLParser updates its position afterwards)."""
+        line, col = self.getpos()
+        return self._lines[line - 1] + col
+
+    # -- blocks ----------------------------------------------------------------------------------------
+    def flush(self) -> None:
+        """End the current block."""
+        if len(self._b):
+            kind = self._open[-1][1] if self._open else "paragraph"
+            block = self._b.build(kind)
+            if block is not None:
+                self.blocks.append(block)
+            self._b = ProseBuilder()
+
+    def _boundary(self) -> None:
+        """A block-level tag: end the block, and forget unclosed inline code (it cannot cross blocks)."""
+        self.flush()
+        while self._skip and self._skip[-1] in _SKIP_INLINE:
+            self._skip.pop()
+
+    # -- tags ------------------------------------------------------------------------------------------
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self._skip:
+            if tag in _SKIP:
+                self._skip.append(tag)
+            elif tag in BLOCK_TAGS and self._skip[-1] in _SKIP_INLINE:
+                self._boundary()
+                self.handle_starttag(tag, attrs)
+            return
+        if tag in _SKIP:
+            self._b.space(*self._tag_span())  # skipped code still separates the words around it
+            self._skip.append(tag)
+            return
+        if tag in BLOCK_TAGS:
+            self._boundary()
+            if tag not in _VOID:
+                self._open.append((tag, self._kind(tag)))
+                if len(self._open) > 256:  # unclosed tags in broken HTML: keep the stack bounded
+                    del self._open[0]
+            if tag == "meta":
+                self._meta()
+        elif tag in _ALT_TAGS:
+            self._alt(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._skip:
+            if tag in self._skip:
+                while self._skip.pop() != tag:
+                    pass
+            elif tag in BLOCK_TAGS and self._skip[-1] in _SKIP_INLINE:
+                self._boundary()
+                self.handle_endtag(tag)
+            return
+        if tag in BLOCK_TAGS:
+            self._boundary()
+            for i in range(len(self._open) - 1, -1, -1):
+                if self._open[i][0] == tag:
+                    del self._open[i:]
+                    break
+
+    def _kind(self, tag: str) -> str:
+        """Block kind of ``tag``; a <p> or <div> inside a list item or cell stays part of it."""
+        kind = _KINDS.get(tag)
+        if kind is None:
+            outer = self._open[-1][1] if self._open else "paragraph"
+            kind = outer if outer in ("list-item", "table-cell") else "paragraph"
+        return kind
+
+    def _tag_span(self) -> tuple[int, int]:
+        """Source range of the start tag being handled."""
+        start = self._base + self._pos()
+        return start, start + len(self.get_starttag_text() or "")
+
+    # -- text ------------------------------------------------------------------------------------------
+    def handle_data(self, data: str) -> None:
+        if self._skip:
+            return
+        pos = self._pos()
+        if not self._text.startswith(data, pos):
+            # Never seen with the stdlib parser, but a wrong offset must never reach a finding.
+            pos = self._text.find(data, pos)
+            if pos < 0:
+                return
+        if data[0] == "<" and _DEBRIS.match(data):
+            return
+        self._b.verbatim(self._base + pos, data)
+
+    def handle_entityref(self, name: str) -> None:
+        self._reference(1 + len(name))
+
+    def handle_charref(self, name: str) -> None:
+        self._reference(2 + len(name))
+
+    def _reference(self, length: int) -> None:
+        """An entity of ``length`` characters (without its optional ``;``) at the current position."""
+        if self._skip:
+            return
+        pos = self._pos()
+        end = pos + length
+        if self._text.startswith(";", end):
+            end += 1
+        raw = self._text[pos:end]
+        if not raw.startswith("&"):
+            return
+        decoded = unescape(raw)
+        if decoded == raw:  # not an entity after all ("&foo;"): literal text
+            self._b.verbatim(self._base + pos, raw)
+        else:
+            self._b.replaced(self._base + pos, self._base + end, decoded)
+
+    def handle_comment(self, data: str) -> None:
+        pos = self._pos()
+        if not self._text.startswith("<!--", pos):
+            return  # a "bogus comment" such as <!x> or </ x>: not a directive carrier
+        # Python versions differ on comment ends (-->, --!>, <!-->): the first '>' after the body ends it.
+        end = self._text.find(">", pos + 4 + len(data))
+        end = len(self._text) if end < 0 else end + 1
+        self.comments.append(Comment(data, self._base + pos, self._base + end))
+
+    def parse_marked_section(self, i: int, report: int = 1) -> int:
+        # The stdlib raises AssertionError on unknown "<![keyword" sections; treat them as bogus comments.
+        try:
+            return super().parse_marked_section(i, report)
+        except AssertionError:
+            end = self.rawdata.find(">", i + 3)
+            return -1 if end < 0 else end + 1
+
+    # -- attributes ------------------------------------------------------------------------------------
+    def _attributes(self) -> tuple[int, dict[str, tuple[int, str]]]:
+        """Tag offset and ``name -> (value offset in text, raw value)`` of the current start tag."""
+        raw = self.get_starttag_text() or ""
+        pos = self._pos()
+        found: dict[str, tuple[int, str]] = {}
+        name = _TAG_NAME.match(raw)
+        start = name.end() if name else 0
+        for m in _ATTR.finditer(raw, start):
+            key = m.group(1).lower()
+            if key in found:
+                continue  # the first occurrence wins, as in browsers
+            for g in (2, 3, 4):
+                if m.group(g) is not None:
+                    found[key] = (pos + m.start(g), m.group(g))
+                    break
+            else:
+                found[key] = (pos + m.end(), "")
+        return pos, found
+
+    def _attr_block(self, value: tuple[int, str], kind: str) -> None:
+        """A block from an attribute value, entities decoded in place."""
+        at, raw = value
+        b = ProseBuilder()
+        done = 0
+        for m in _ATTR_ENTITY.finditer(raw):
+            decoded = unescape(m.group())
+            if decoded == m.group():
+                continue
+            b.verbatim(self._base + at + done, raw[done : m.start()])
+            b.replaced(self._base + at + m.start(), self._base + at + m.end(), decoded)
+            done = m.end()
+        b.verbatim(self._base + at + done, raw[done:])
+        block = b.build(kind)
+        if block is not None:
+            self.blocks.append(block)
+
+    def _alt(self, tag: str) -> None:
+        _, attrs = self._attributes()
+        self._b.space(*self._tag_span())  # an image separates the words around it, but not the block
+        if tag == "input" and attrs.get("type", (0, ""))[1].strip().lower() != "image":
+            return
+        if "alt" in attrs:
+            self._attr_block(attrs["alt"], "alt")
+
+    def _meta(self) -> None:
+        _, attrs = self._attributes()
+        if attrs.get("name", (0, ""))[1].strip().lower() == "description" and "content" in attrs:
+            self._attr_block(attrs["content"], "description")

@@ -1,0 +1,864 @@
+"""Markdown prose extractor: a hand-written, line-based parser that keeps exact source positions.
+
+Blocks are found line by line (CommonMark/GFM rules, simplified where only the *kind* or the block boundary
+would differ); the inline markup of a whole paragraph is then removed in one pass of compiled regexes over the
+source text, so a paragraph without markup costs a couple of C-level searches. Block quote markers on
+continuation lines are blanked out (same length), so offsets never need translating.
+
+Decisions: raw HTML blocks (``<div>`` ... up to a blank line, ``<!-- -->``, ...) go through the HTML extractor
+in place, so their visible text is linted and their comments collected; inline tags are dropped (their text
+stays). Bare URLs, link destinations/titles, autolinks, code and reference definitions are never prose;
+footnote references ``[^1]`` and undefined ``[1]``-style brackets stay literal (citation rules look for them).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from html import unescape
+from itertools import accumulate
+
+from lint.extract import html as html_extract
+from lint.model import Comment, Document
+from lint.positions import Block, ProseBuilder
+
+# ---------------------------------------------------------------------------------------------------------
+# Block level
+QUOTE, ITEM = 0, 1  # container kinds
+_MAX_NESTING = 50  # containers deeper than this are text (bounds recursion and per-line work)
+_FENCE = re.compile(r"(`{3,}|~{3,})(.*)")
+_ATX = re.compile(r"#{1,6}(?:[ \t]+|$)")
+_HR = re.compile(r"(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$")
+_SETEXT = re.compile(r"(?:=+|-+)[ \t]*$")
+_BULLET = re.compile(r"[-*+](?:[ \t]+|$)")
+_ORDERED = re.compile(r"(\d{1,9})[.)](?:[ \t]+|$)")
+_TASK = re.compile(r"\[[ xX]\][ \t]+")
+_REFDEF = re.compile(
+    r"\[(?:[^\[\]\\]|\\.){1,999}\]:[ \t]*(?:<[^<>\n]*>|\S+)"
+    r"(?:[ \t]+(?:\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'|\((?:[^()\\]|\\.)*\)))?[ \t]*$"
+)
+_FOOTNOTE = re.compile(r"\[\^[^\]\s]{1,999}\]:[ \t]*")
+_REF_LABEL = re.compile(r"[ \t]{0,3}(?:>[ \t]?)*\[((?:[^\[\]\\]|\\.){1,999})\]:")
+_BLANKS = re.compile(r"[ \t]*")
+_PLUS_ONE = (1).__add__  # line length -> offset of the next line start
+_DELIM_ROW = re.compile(r"[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
+_PIPE = re.compile(r"(?<!\\)\|")
+_BLOCK_NAMES = (
+    "address|article|aside|base|basefont|blockquote|body|caption|center|col|colgroup|dd|details|dialog|dir|"
+    "div|dl|dt|fieldset|figcaption|figure|footer|form|frame|frameset|h[1-6]|head|header|hr|html|iframe|"
+    "legend|li|link|main|menu|menuitem|nav|noframes|ol|optgroup|option|p|param|search|section|summary|"
+    "table|tbody|td|tfoot|th|thead|title|tr|track|ul"
+)
+# HTML block starts (CommonMark types 1-6, which may interrupt a paragraph) and their end conditions;
+# None means "ends at a blank line".
+_HTML_STARTS: tuple[tuple[re.Pattern[str], re.Pattern[str] | None], ...] = (
+    (re.compile(r"<(?:script|pre|style|textarea)(?:[ \t>]|$)", re.I),
+     re.compile(r"</(?:script|pre|style|textarea)>", re.I)),
+    (re.compile(r"<!--"), re.compile(r"-->")),
+    (re.compile(r"<\?"), re.compile(r"\?>")),
+    (re.compile(r"<![A-Za-z]"), re.compile(r">")),
+    (re.compile(r"<!\[CDATA\["), re.compile(r"\]\]>")),
+    (re.compile(rf"</?(?:{_BLOCK_NAMES})(?:[ \t>]|/>|$)", re.I), None),
+)  # fmt: skip
+_ATTRS = r"(?:\s+[A-Za-z_:][\w.:-]*(?:\s*=\s*(?:[^\s\"'=<>`]+|'[^']*'|\"[^\"]*\"))?)*"
+# Type 7: a lone complete tag on its line (does not interrupt a paragraph, except on a lazy line).
+_HTML7 = re.compile(rf"(?:<[A-Za-z][A-Za-z0-9-]*{_ATTRS}\s*/?>|</[A-Za-z][A-Za-z0-9-]*\s*>)[ \t]*$")
+# First characters that can start a block which interrupts a paragraph.
+_STARTERS = frozenset("`~#*-_+<>0123456789")
+
+# ---------------------------------------------------------------------------------------------------------
+# Inline level. The trigger is an alternation of literal-led branches so the regex engine can skip ahead
+# with a character-set scan; everything else is decided with a targeted match at the trigger position.
+_TRIGGER = re.compile(r"`|\\|&|<|!\[|\[|\*|_|~~|https?://|www\.")
+_BACKTICKS = re.compile(r"`+")
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_COMMENT = re.compile(r"<!--(?:-?>|(.*?)-->)", re.S)
+_AUTOLINK = re.compile(
+    r"<(?:[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*|[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*)>"
+)
+_TAG = re.compile(rf"<(/?)([A-Za-z][A-Za-z0-9-]*){_ATTRS}\s*/?>")
+_RAW_TEXT_END = {"script": re.compile(r"</script\s*>", re.I), "style": re.compile(r"</style\s*>", re.I)}
+_URL = re.compile(r"(?:https?://[^\s<>]+|www\.[A-Za-z0-9_-][^\s<>]*)")
+_URL_TRAIL = "?!.,:;*_~'\"]"  # GFM leaves trailing punctuation out of an autolinked URL
+# Link text may hold one level of brackets and code spans; its alternatives never overlap (no backtracking
+# blow-up): a backtick either opens a code span or is the last one in the text.
+_LINK = re.compile(
+    r"\[(?P<text>(?:`[^`]{0,999}`|`(?![^`]*`)|[^\[\]\\`]|\\.|\[(?:[^\[\]\\]|\\.){0,999}\]){0,999})\]"
+    r"(?:\((?P<dest>\s*(?:<[^<>\n]*>|[^\s()<]*(?:\([^\s()]*\)[^\s()]*)*)"
+    r"(?:\s+(?:\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'|\((?:[^()\\]|\\.)*\)))?\s*)\)"
+    r"|\[(?P<ref>(?:[^\[\]\\]|\\.){0,999})\])?",
+    re.S,
+)
+_PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+_INLINE_BREAKS = html_extract.BLOCK_TAGS  # an inline <br>, <p>, ... separates words
+
+# ---------------------------------------------------------------------------------------------------------
+# Front matter
+# A top-level line of YAML / TOML front matter (a key, a list item, a comment, a table header).
+_YAML_LINE = re.compile(r"""(?:[^\s#:>|*&!%@`'"\[\]{},-].*?|"[^"]*"|'[^']*'):(?:[ \t]|$)|#|-(?:[ \t]|$)|$""")
+_TOML_LINE = re.compile(r"""[\w"'.-]+[ \t]*=|\[|#|$""")
+_FM_KEY = re.compile(r"(title|description)[ \t]*:(?:[ \t]+|$)")
+_TOML_KEY = re.compile(r"(title|description)[ \t]*=[ \t]*")
+_DQ = re.compile(r'"((?:[^"\\]|\\.)*)"', re.S)
+_SQ = re.compile(r"'((?:[^']|'')*)'", re.S)
+_SQ_ESCAPE = re.compile("''")
+_TOML_SQ = re.compile(r"'([^'\n]*)'")
+_DQ_ESCAPE = re.compile(r"\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|[\s\S])")
+_DQ_SIMPLE = {
+    "0": "\0", "a": "\a", "b": "\b", "t": "\t", "\t": "\t", "n": "\n", "v": "\v", "f": "\f", "r": "\r",
+    "e": "\x1b", " ": " ", '"': '"', "/": "/", "\\": "\\", "N": "\x85", "_": "\xa0", "L": "\u2028",
+    "P": "\u2029", "\n": "", "\r": "",
+}  # fmt: skip
+_BLOCK_SCALAR = re.compile(r"[|>][-+]?[1-9]?[-+]?[ \t]*(?:#.*)?$")
+_PLAIN_COMMENT = re.compile(r"[ \t]+#.*$|[ \t]+$")
+
+
+def extract(text: str) -> Document:
+    """The prose blocks and comments of a Markdown document."""
+    parser = _Parser(text)
+    parser.run()
+    parser.blocks.sort(key=_block_start)
+    parser.comments.sort(key=_comment_start)
+    return Document(parser.blocks, parser.comments)
+
+
+def _block_start(block: Block) -> int:
+    return block.offsets.src_starts[0]
+
+
+def _comment_start(comment: Comment) -> int:
+    return comment.start
+
+
+def _ref_labels(text: str) -> set[str]:
+    """Labels of all reference definitions (``[label]: url``), needed before the first shortcut link."""
+    labels = set()
+    i = text.find("]:")
+    while i >= 0:  # str.find is far cheaper than a line-anchored regex over the whole file
+        m = _REF_LABEL.match(text, text.rfind("\n", 0, i) + 1)
+        if m is not None:
+            labels.add(_label(m.group(1)))
+        i = text.find("]:", i + 2)
+    return labels
+
+
+def _label(text: str) -> str:
+    """A link label as CommonMark matches it: case-folded, inner white space collapsed."""
+    return " ".join(text.split()).casefold()
+
+
+def _skip_indent(line: str, pos: int, col: int) -> tuple[int, int]:
+    """Index and column of the first non-blank character of ``line`` from ``pos`` (at column ``col``)."""
+    end = _BLANKS.match(line, pos).end()  # type: ignore[union-attr]
+    if line.find("\t", pos, end) < 0:
+        return end, col + end - pos
+    n = len(line)
+    while pos < n:
+        ch = line[pos]
+        if ch == " ":
+            col += 1
+        elif ch == "\t":
+            col += 4 - col % 4
+        else:
+            break
+        pos += 1
+    return pos, col
+
+
+def _advance(line: str, pos: int, col: int, target: int) -> tuple[int, int]:
+    """Consume indentation of ``line`` from ``pos`` (column ``col``) up to column ``target``.
+
+    A tab that straddles ``target`` is left in place: its remaining columns are the content's indentation
+    (recomputing its width from ``target`` gives the same tab stop).
+    """
+    while col < target:
+        if line[pos] == "\t":
+            stop = col + 4 - col % 4
+            if stop > target:
+                return pos, target
+            col = stop
+        else:
+            col += 1
+        pos += 1
+    return pos, col
+
+
+def _table_ahead(nxt: str | None) -> bool:
+    """Whether the next line is a table delimiter row (``| --- | :-: |``)."""
+    if nxt is None or "-" not in nxt or "|" not in nxt:
+        return False
+    return _DELIM_ROW.match(nxt.lstrip(" \t>")) is not None
+
+
+def _masked(text: str, start: int, end: int, masks: list[tuple[int, int]]) -> str:
+    """``text[start:end]`` with the ``masks`` ranges (block quote markers) blanked out; same length."""
+    parts = []
+    pos = start
+    for a, z in masks:
+        parts.append(text[pos:a])
+        parts.append(" " * (z - a))
+        pos = z
+    parts.append(text[pos:end])
+    return "".join(parts)
+
+
+class _Parser:
+    """Walks the lines once, CommonMark style: each line first continues the open containers (block quotes,
+    list items), then feeds the open leaf (paragraph, table, fence, HTML block) or starts new blocks."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.blocks: list[Block] = []
+        self.comments: list[Comment] = []
+        self.refs = _ref_labels(text)
+        # open containers, outermost first: (QUOTE, 0, "") or (ITEM, content width, kind of its paragraphs)
+        self.stack: list[tuple[int, int, str]] = []
+        # the open paragraph: [p_start, p_end) with quote markers p_masks; p_start < 0 when none
+        self.p_start = -1
+        self.p_end = 0
+        self.p_masks: list[tuple[int, int]] = []
+        self.p_kind = "paragraph"
+        self.table = False
+        # the open fenced code block: (fence character, fence length) or None
+        self.fence: tuple[str, int] | None = None
+        # the open HTML block: start, end so far, end condition (None: a blank line), quote markers
+        self.h_start = -1
+        self.h_end = 0
+        self.h_until: re.Pattern[str] | None = None
+        self.h_masks: list[tuple[int, int]] = []
+        # per paragraph: (closer, end of text) -> offset from which that closer is known to be absent
+        self._no_close: dict[tuple[str, int], int] = {}
+
+    # -- driver ---------------------------------------------------------------------------------------
+    def run(self) -> None:
+        text = self.text
+        lines = text.split("\n")
+        starts = [0]
+        starts.extend(accumulate(map(_PLUS_ONE, map(len, lines))))
+        if "\r" in text:  # CRLF: the CR belongs to the line end, never to the content
+            lines = [line[:-1] if line.endswith("\r") else line for line in lines]
+        i = self._front_matter(lines, starts)
+        n = len(lines)
+        while i < n:
+            line = lines[i]
+            ls = starts[i]
+            i += 1
+            if not self.stack and self.fence is None and self.h_start < 0:
+                # the common cases at top level: a hard-wrapped paragraph goes on, a blank line ends it
+                if self.p_start >= 0 and line[:1].isalpha() and "|" not in line:
+                    self.p_end = ls + len(line)
+                    continue
+                if not line.strip(" \t"):
+                    self._close_leaf()
+                    continue
+            if self._line(line, ls, lines[i] if i < n else None):
+                i += 1  # a table's delimiter row
+        self._close_leaf()
+        self._close_html()
+
+    def _match(self, line: str) -> tuple[int, int, int, bool]:
+        """Continue the open containers on ``line``: (index after their markers/indentation, its column,
+        how many containers continue, whether a ``>`` was consumed)."""
+        pos = col = matched = 0
+        quoted = False
+        n = len(line)
+        for kind, width, _ in self.stack:
+            j, jc = _skip_indent(line, pos, col)
+            if kind == QUOTE:
+                if j == n or line[j] != ">" or jc - col > 3:
+                    break
+                pos, col = j + 1, jc + 1
+                if pos < n and line[pos] in " \t":  # one column of space after '>' belongs to the marker
+                    pos, col = _advance(line, pos, col, col + 1)
+                quoted = True
+            elif j == n:  # a blank line does not end a list item
+                pos, col = j, jc
+            elif jc - col >= width:
+                pos, col = _advance(line, pos, col, col + width)
+            else:
+                break
+            matched += 1
+        return pos, col, matched, quoted
+
+    def _line(self, line: str, ls: int, nxt: str | None) -> bool:
+        """One line. True when it also consumed the next line (a table's delimiter row)."""
+        stack = self.stack
+        pos = col = matched = 0
+        quoted = False
+        if stack:
+            pos, col, matched, quoted = self._match(line)
+        s = line[pos:].lstrip(" \t")
+        ws = len(line) - len(s)  # index of the first content character
+        ind = ws - pos if "\t" not in line[pos:ws] else _skip_indent(line, pos, col)[1] - col
+        inside = matched == len(stack)
+        prefix = pos if quoted else 0  # block quote markers to blank out of a continuation line
+        if self.fence is not None:
+            if inside:
+                self._fence_line(s, ind)
+                return False
+            self.fence = None  # the container holding the fence ended
+        if self.h_start >= 0:
+            if inside and (s or self.h_until is not None):
+                self._html_line(line, ls, prefix)
+                return False
+            self._close_html()
+        if not s:  # a blank line
+            del stack[matched:]
+            self._close_leaf()
+            return False
+        if not inside:
+            if self.p_start >= 0 and (ind >= 4 or not self._interrupts(s, nxt, False)):
+                self._continue(ls, prefix, ls + len(line))  # a lazy continuation line
+                return False
+            self._close_leaf()
+            del stack[matched:]
+        elif self.p_start >= 0:
+            if ind < 4 and s[0] in "=-" and _SETEXT.match(s):
+                self.p_kind = "heading"
+                self._close_leaf()
+                return False
+            if ind >= 4 or not self._interrupts(s, nxt, True):
+                self._continue(ls, prefix, ls + len(line))
+                return False
+            self._close_leaf()
+        elif self.table:
+            if ind < 4 and "|" in s:
+                self._row(ls + ws, ls + len(line))
+                return False
+            self.table = False
+        if ind >= 4:
+            return False  # indented code
+        return self._start(s, ls + ws, ind, col + ind, ls + len(line), nxt)
+
+    # -- leaves -----------------------------------------------------------------------------------------
+    def _interrupts(self, s: str, nxt: str | None, inside: bool) -> bool:
+        """Whether content ``s`` starts a block rather than continuing the open paragraph.
+
+        ``inside``: the line continued all open containers, so a new block would interrupt the paragraph
+        itself, and CommonMark then refuses empty list items, ordered lists not starting at 1 and lone HTML
+        tags. On a lazy line (some container not continued) any block start counts.
+        """
+        c = s[0]
+        if c not in _STARTERS:
+            return "|" in s and _table_ahead(nxt)
+        if c == ">":
+            return True
+        if c in "`~":
+            m = _FENCE.match(s)
+            return m is not None and not (c == "`" and "`" in m.group(2))
+        if c == "#":
+            return _ATX.match(s) is not None
+        if c in "*-_" and _HR.match(s):
+            return True
+        if c in "*-+":
+            m = _BULLET.match(s)
+            return m is not None and (m.end() < len(s) or not inside)
+        if c.isdigit():
+            m = _ORDERED.match(s)
+            return m is not None and (not inside or m.end() < len(s) and m.group(1) == "1")
+        if c == "<":
+            return any(start.match(s) for start, _ in _HTML_STARTS) or not inside and bool(_HTML7.match(s))
+        return "|" in s and _table_ahead(nxt)
+
+    def _start(self, s: str, cpos: int, ind: int, scol: int, end: int, nxt: str | None) -> bool:
+        """Open the block(s) that content ``s`` starts: at source ``cpos``, ``ind`` columns into the
+        innermost container, at column ``scol`` of the line (tab stops are absolute)."""
+        c = s[0]
+        if len(self.stack) >= _MAX_NESTING:  # "> > > > ..." a thousand deep: the rest is text
+            self._open_para(cpos, end, self._para_kind())
+            return False
+        if c == ">":
+            self.stack.append((QUOTE, 0, ""))
+            p, qcol = 1, scol + 1
+            if s[1:2] in (" ", "\t"):  # one column of space after '>' belongs to the marker
+                p, qcol = _advance(s, 1, qcol, qcol + 1)
+            j, jcol = _skip_indent(s, p, qcol)
+            if j == len(s) or jcol - qcol >= 4:
+                return False  # nothing more, or indented code inside the quote
+            return self._start(s[j:], cpos + j, jcol - qcol, jcol, end, nxt)
+        if c in "`~":
+            m = _FENCE.match(s)
+            if m is not None and not (c == "`" and "`" in m.group(2)):
+                self.fence = (c, len(m.group(1)))
+                return False
+        elif c == "#":
+            m = _ATX.match(s)
+            if m is not None:
+                self._heading(cpos + m.end(), s[m.end() :])
+                return False
+        if c in "*-_" and _HR.match(s):
+            return False
+        if c in "*-+" or c.isdigit():
+            m = _BULLET.match(s) if not c.isdigit() else _ORDERED.match(s)
+            if m is not None:
+                return self._item(s, cpos, ind, scol, m.end(), end, nxt)
+        elif c == "<":
+            if self._html_start(s, cpos, end):
+                return False
+        elif c == "[":
+            if _REFDEF.match(s):
+                return False
+            m = _FOOTNOTE.match(s)
+            if m is not None:
+                self.stack.append((ITEM, ind + 4, "paragraph"))
+                if m.end() < len(s):
+                    self._open_para(cpos + m.end(), end, "paragraph")
+                return False
+        if "|" in s and _table_ahead(nxt):
+            self.table = True
+            self._row(cpos, end)
+            return True
+        self._open_para(cpos, end, self._para_kind())
+        return False
+
+    def _item(self, s: str, cpos: int, ind: int, scol: int, mend: int, end: int, nxt: str | None) -> bool:
+        """A list item whose marker and spaces end at ``s[mend]``; its content may start another block."""
+        marker = len(s[:mend].rstrip(" \t"))
+        content = s[mend:]
+        mcol = scol + marker  # column just after the marker
+        spaces = _skip_indent(s, marker, mcol)[1] - mcol if content else 1
+        if spaces > 4:  # the content is indented code; the item's column is one space after the marker
+            spaces = 1
+            content = ""
+        self.stack.append((ITEM, ind + marker + spaces, "list-item"))
+        ccol = mcol + spaces
+        task = _TASK.match(content)
+        if task is not None:  # a task list "[ ]"/"[x]" box is not prose
+            mend += task.end()
+            ccol += task.end()
+            content = content[task.end() :]
+        if not content:  # the content comes on the next, indented lines
+            return False
+        return self._start(content, cpos + mend, 0, ccol, end, nxt)
+
+    def _para_kind(self) -> str:
+        """Paragraphs in a list item are "list-item" (in a footnote "paragraph"); others "paragraph"."""
+        for kind, _, para in reversed(self.stack):
+            if kind == ITEM:
+                return para
+        return "paragraph"
+
+    def _open_para(self, start: int, end: int, kind: str) -> None:
+        self.p_start = start
+        self.p_end = end
+        self.p_masks = []
+        self.p_kind = kind
+
+    def _continue(self, ls: int, prefix: int, end: int) -> None:
+        """Add a line to the open paragraph, blanking its block quote markers ``[ls, ls + prefix)``."""
+        if prefix:
+            self.p_masks.append((ls, ls + prefix))
+        self.p_end = end
+
+    def _close_leaf(self) -> None:
+        """End the open paragraph (or table): lint its text."""
+        self.table = False
+        if self.p_start < 0:
+            return
+        start, end, masks = self.p_start, self.p_end, self.p_masks
+        self.p_start = -1
+        if masks:
+            self._emit(_masked(self.text, start, end, masks), start, 0, end - start, self.p_kind)
+        else:
+            self._emit(self.text, 0, start, end, self.p_kind)
+
+    def _emit(self, s: str, base: int, lo: int, hi: int, kind: str) -> None:
+        """Lint ``s[lo:hi]`` (source offset ``base + i`` for ``s[i]``) as one block."""
+        b = ProseBuilder()
+        self._no_close = {}
+        self._inline(b, s, base, lo, hi)
+        block = b.build(kind)
+        if block is not None:
+            self.blocks.append(block)
+
+    def _heading(self, start: int, content: str) -> None:
+        """An ATX heading; its closing ``#`` sequence is not prose."""
+        body = content.rstrip(" \t")
+        no_hashes = body.rstrip("#")
+        if len(no_hashes) < len(body) and (not no_hashes or no_hashes[-1] in " \t"):
+            body = no_hashes.rstrip(" \t")
+        self._emit(self.text, 0, start, start + len(body), "heading")
+
+    def _row(self, start: int, end: int) -> None:
+        """A table row from source ``start`` to ``end``: each cell is its own block."""
+        text = self.text
+        row = text[start:end].rstrip(" \t")
+        lo, hi = 0, len(row)
+        if row.startswith("|"):
+            lo = 1
+        if hi > lo and row.endswith("|") and not row.endswith("\\|"):
+            hi -= 1
+        cell = lo
+        for m in _PIPE.finditer(row, lo, hi):
+            self._cell(start + cell, start + m.start())
+            cell = m.end()
+        self._cell(start + cell, start + hi)
+
+    def _cell(self, start: int, end: int) -> None:
+        text = self.text
+        while start < end and text[start] in " \t":
+            start += 1
+        while end > start and text[end - 1] in " \t":
+            end -= 1
+        if end > start:
+            self._emit(text, 0, start, end, "table-cell")
+
+    # -- fenced code and HTML blocks ---------------------------------------------------------------------
+    def _fence_line(self, s: str, ind: int) -> None:
+        """A line inside the open fence: code, unless it is the closing fence."""
+        assert self.fence is not None
+        ch, length = self.fence
+        t = s.rstrip(" \t")
+        if ind < 4 and len(t) >= length and t[0] == ch and not t.strip(ch):
+            self.fence = None
+
+    def _html_start(self, s: str, cpos: int, end: int) -> bool:
+        """Open an HTML block if ``s`` starts one (types 1-7); it may also end on this line."""
+        until: re.Pattern[str] | None = None
+        for start, end_condition in _HTML_STARTS:
+            if start.match(s):
+                until = end_condition
+                break
+        else:
+            if not _HTML7.match(s):
+                return False
+        self.h_start, self.h_end, self.h_until, self.h_masks = cpos, end, until, []
+        if until is not None and until.search(s, 2):
+            self._close_html()
+        return True
+
+    def _html_line(self, line: str, ls: int, prefix: int) -> None:
+        """A line inside the open HTML block (which may end on it)."""
+        if prefix:
+            self.h_masks.append((ls, ls + prefix))
+        self.h_end = ls + len(line)
+        if self.h_until is not None and self.h_until.search(line, prefix):
+            self._close_html()
+
+    def _close_html(self) -> None:
+        """Run the finished HTML block through the HTML extractor, in place."""
+        if self.h_start < 0:
+            return
+        start, end = self.h_start, self.h_end
+        self.h_start = -1
+        region = _masked(self.text, start, end, self.h_masks)
+        if region.startswith("<!--") and "-->" not in region:
+            # An unclosed comment hides the rest of the file; it is no directive (as in the HTML extractor).
+            # Skipping the parser also avoids the stdlib's quadratic time on a run of unclosed "<!--".
+            return
+        doc = html_extract.parse(region, start)
+        self.blocks.extend(doc.blocks)
+        self.comments.extend(doc.comments)
+
+    # -- inline -----------------------------------------------------------------------------------------
+    def _inline(self, b: ProseBuilder, s: str, base: int, lo: int, hi: int) -> None:
+        """Add the prose of ``s[lo:hi]`` to ``b``: markup dropped, escapes and entities decoded."""
+        emit = pos = lo  # s[emit:pos] is plain text not yet added
+        search = _TRIGGER.search
+        while True:
+            m = search(s, pos, hi)
+            if m is None:
+                break
+            i = m.start()
+            c = s[i]
+            end = -1  # > 0: s[i:end] is markup handled below; the text before it is flushed first
+            if c == "*" or c == "_" or c == "~":
+                end = self._emphasis(s, i, m.end(), lo, hi)
+                if end > 0:
+                    if i > emit:
+                        b.verbatim(base + emit, s[emit:i])
+                    emit = pos = end
+                    continue
+                pos = m.end()
+                continue
+            if c == "`":
+                end = self._code_end(s, i, hi)
+                if end < 0:
+                    pos = _BACKTICKS.match(s, i, hi).end()  # type: ignore[union-attr]
+                    continue
+                if i > emit:
+                    b.verbatim(base + emit, s[emit:i])
+                b.space(base + i, base + end)
+            elif c == "\\":
+                nc = s[i + 1] if i + 1 < hi else ""
+                if nc in _PUNCT and nc:
+                    if i > emit:
+                        b.verbatim(base + emit, s[emit:i])
+                    b.replaced(base + i, base + i + 2, nc)
+                    end = i + 2
+                elif nc == "\n" or nc == "\r":  # hard line break
+                    if i > emit:
+                        b.verbatim(base + emit, s[emit:i])
+                    b.space(base + i, base + i + 1)
+                    end = i + 1
+                else:
+                    pos = i + 1
+                    continue
+            elif c == "&":
+                e = _ENTITY.match(s, i, hi)
+                if e is None or unescape(e.group()) == e.group():
+                    pos = i + 1
+                    continue
+                if i > emit:
+                    b.verbatim(base + emit, s[emit:i])
+                b.replaced(base + i, base + e.end(), unescape(e.group()))
+                end = e.end()
+            elif c == "<":
+                end, brk = self._angle(s, base, i, hi)
+                if end < 0:
+                    pos = i + 1
+                    continue
+                if i > emit:
+                    b.verbatim(base + emit, s[emit:i])
+                if brk:
+                    b.space(base + i, base + end)
+            elif c == "!" or c == "[":
+                link = _LINK.match(s, i + 1 if c == "!" else i, hi)
+                if link is None or not self._is_link(link):
+                    pos = i + 1
+                    continue
+                if i > emit:
+                    b.verbatim(base + emit, s[emit:i])
+                if c == "!":
+                    alt = ProseBuilder()
+                    self._inline(alt, s, base, link.start("text"), link.end("text"))
+                    block = alt.build("alt")
+                    if block is not None:
+                        self.blocks.append(block)
+                    b.space(base + i, base + link.end())
+                else:
+                    self._inline(b, s, base, link.start("text"), link.end("text"))
+                end = link.end()
+            else:  # a bare URL
+                end = self._url_end(s, i, lo, hi)
+                if end < 0:
+                    pos = m.end()
+                    continue
+                if i > emit:
+                    b.verbatim(base + emit, s[emit:i])
+                b.space(base + i, base + end)
+            emit = pos = end
+        if hi > emit:
+            b.verbatim(base + emit, s[emit:hi])
+
+    def _is_link(self, link: re.Match[str]) -> bool:
+        """Inline and full/collapsed reference links always; a shortcut ``[x]`` only if ``x`` is defined."""
+        if link.group("dest") is not None or link.group("ref") is not None:
+            return True
+        text = link.group("text")
+        return not text.startswith("^") and _label(text) in self.refs
+
+    @staticmethod
+    def _emphasis(s: str, i: int, j: int, lo: int, hi: int) -> int:
+        """End of the emphasis delimiter run at ``s[i]`` (to drop), or -1 when it is literal text."""
+        c = s[i]
+        if c != "~":
+            while j < hi and s[j] == c:
+                j += 1
+        else:
+            while j < hi and s[j] == "~":
+                j += 1
+        before = s[i - 1] if i > lo else " "
+        after = s[j] if j < hi else " "
+        if before.isspace() and after.isspace():
+            return -1  # "5 * 3", a lone "_": not emphasis
+        if c == "_" and before.isalnum() and after.isalnum():
+            return -1  # snake_case
+        if c == "*" and before.isdigit() and after.isdigit():
+            return -1  # 2*3
+        return j
+
+    def _unclosed(self, closer: str, start: int, hi: int) -> bool:
+        """Whether an earlier search already found no ``closer`` in ``[start, hi)`` of this paragraph.
+
+        Searches only move forward, so one failed search answers all later ones: without this, a paragraph
+        full of unclosed ``<!--`` or backtick runs would take quadratic time.
+        """
+        failed = self._no_close.get((closer, hi))
+        return failed is not None and start >= failed
+
+    def _fail(self, closer: str, start: int, hi: int) -> None:
+        key = (closer, hi)
+        self._no_close[key] = min(start, self._no_close.get(key, start))
+
+    def _code_end(self, s: str, i: int, hi: int) -> int:
+        """End of the code span opened by the backtick run at ``s[i]``, or -1 if it never closes."""
+        run = _BACKTICKS.match(s, i, hi).end() - i  # type: ignore[union-attr]
+        ticks = "`" * run
+        if self._unclosed(ticks, i + run, hi):
+            return -1
+        k = s.find(ticks, i + run, hi)
+        while k >= 0:
+            e = k + run
+            if e >= hi or s[e] != "`":
+                return e
+            while e < hi and s[e] == "`":
+                e += 1
+            k = s.find(ticks, e, hi)
+        self._fail(ticks, i + run, hi)
+        return -1
+
+    def _angle(self, s: str, base: int, i: int, hi: int) -> tuple[int, bool]:
+        """End of the comment, autolink or tag at ``s[i] == '<'`` (-1: a literal ``<``), and whether it
+        separates words (an autolink, ``<br>``, ``<p>``: yes; ``<span>``, a comment: no)."""
+        if s.startswith("<!--", i):
+            m = None if self._unclosed("-->", i, hi) else _COMMENT.match(s, i, hi)
+            if m is None:
+                self._fail("-->", i, hi)
+                return -1, False
+            self.comments.append(Comment(m.group(1) or "", base + i, base + m.end()))
+            return m.end(), False
+        m = _AUTOLINK.match(s, i, hi)
+        if m is not None:
+            return m.end(), True
+        m = _TAG.match(s, i, hi)
+        if m is None:
+            return -1, False
+        name = m.group(2).lower()
+        if not m.group(1) and name in _RAW_TEXT_END:  # an inline <script>/<style>: skip its content too
+            close = _RAW_TEXT_END[name].search(s, m.end(), hi)
+            return (hi if close is None else close.end()), True
+        return m.end(), name in _INLINE_BREAKS
+
+    @staticmethod
+    def _url_end(s: str, i: int, lo: int, hi: int) -> int:
+        """End of the bare URL at ``s[i]``, or -1 when ``http``/``www`` is just part of a word."""
+        if i > lo and (s[i - 1].isalnum() or s[i - 1] in "_-./@"):
+            return -1
+        m = _URL.match(s, i, hi)
+        if m is None:
+            return -1
+        url = m.group().rstrip(_URL_TRAIL)
+        while url.endswith(")") and url.count(")") > url.count("("):
+            url = url[:-1].rstrip(_URL_TRAIL)
+        return i + len(url)
+
+    # -- front matter -----------------------------------------------------------------------------------
+    def _front_matter(self, lines: list[str], starts: list[int]) -> int:
+        """Lint ``title``/``description`` of YAML (``---``) or TOML (``+++``) front matter; skip the rest.
+
+        Returns the index of the first body line.
+        """
+        fence = lines[0].rstrip(" \t") if lines else ""
+        if fence not in ("---", "+++"):
+            return 0
+        closers = ("---", "...") if fence == "---" else ("+++",)
+        shape = _YAML_LINE if fence == "---" else _TOML_LINE
+        for last in range(1, len(lines)):
+            line = lines[last]
+            if line.rstrip(" \t") in closers:
+                break
+            if line[:1] not in ("", " ", "\t") and not shape.match(line):
+                return 0  # not key/value lines: a thematic break opening the post, not front matter
+        else:
+            return 0
+        limit = starts[last]
+        i = 1
+        while i < last:
+            key = (_FM_KEY if fence == "---" else _TOML_KEY).match(lines[i])
+            if key is None:
+                i += 1
+                continue
+            start = starts[i] + key.end()
+            if fence == "---":
+                i = self._yaml_value(lines, starts, i, start, limit, last, key.group(1))
+            else:
+                self._toml_value(start, limit, key.group(1))
+                i += 1
+        return last + 1
+
+    def _yaml_value(
+        self, lines: list[str], starts: list[int], i: int, start: int, limit: int, last: int, kind: str
+    ) -> int:
+        """Lint one YAML scalar starting at source ``start`` on line ``i``; return the next line to read."""
+        text = self.text
+        c = text[start] if start < limit else "\n"
+        if c == '"' or c == "'":
+            m = (_DQ if c == '"' else _SQ).match(text, start, limit)
+            if m is None:
+                return i + 1
+            b = ProseBuilder()
+            if c == '"':
+                self._escaped(b, m.start(1), m.end(1), _DQ_ESCAPE, _decode_yaml_escape)
+            else:
+                self._escaped(b, m.start(1), m.end(1), _SQ_ESCAPE, _quote)
+            self._append(b, kind)
+            while i < last and starts[i] + len(lines[i]) < m.end():
+                i += 1
+            return i + 1
+        header = lines[i][start - starts[i] :]
+        j = i + 1
+        while j < last and (not lines[j].strip() or lines[j][:1] in " \t"):
+            j += 1
+        if _BLOCK_SCALAR.match(header):  # "|" or ">": the indented lines below
+            body = [k for k in range(i + 1, j) if lines[k].strip()]
+            if body:
+                first = starts[body[0]] + len(lines[body[0]]) - len(lines[body[0]].lstrip(" \t"))
+                self._plain(first, starts[body[-1]] + len(lines[body[-1]]), kind)
+            return j
+        if c == "\n" and j > i + 1:  # "title:" with the value on the indented lines below
+            c = lines[i + 1].lstrip(" \t")[:1]
+            start = starts[i + 1] + len(lines[i + 1]) - len(lines[i + 1].lstrip(" \t"))
+        if c in "[{\n#\"'" or c.isspace() or not c:
+            return i + 1 if j == i + 1 else j  # a flow collection, a quoted value below, nothing: not prose
+        # a plain scalar, continued on more-indented lines, up to a " #" comment
+        end = starts[j - 1] + len(lines[j - 1])
+        while j - 1 > i and not lines[j - 1].strip():
+            j -= 1
+            end = starts[j - 1] + len(lines[j - 1])
+        tail = _PLAIN_COMMENT.search(text, start, end)
+        self._plain(start, tail.start() if tail is not None else end, kind)
+        return j
+
+    def _toml_value(self, start: int, limit: int, kind: str) -> None:
+        """A TOML basic ``"..."`` or literal ``'...'`` string."""
+        text = self.text
+        c = text[start] if start < limit else ""
+        b = ProseBuilder()
+        if c == '"':
+            m = _DQ.match(text, start, limit)
+            if m is not None and "\n" not in m.group(1):
+                self._escaped(b, m.start(1), m.end(1), _DQ_ESCAPE, _decode_yaml_escape)
+        elif c == "'":
+            m = _TOML_SQ.match(text, start, limit)
+            if m is not None:
+                b.verbatim(m.start(1), m.group(1))
+        self._append(b, kind)
+
+    def _plain(self, start: int, end: int, kind: str) -> None:
+        b = ProseBuilder()
+        b.verbatim(start, self.text[start:end])
+        self._append(b, kind)
+
+    def _escaped(
+        self, b: ProseBuilder, start: int, end: int, escape: re.Pattern[str], decode: Callable[[str], str]
+    ) -> None:
+        """Add ``text[start:end]`` with every ``escape`` match replaced by ``decode(match)``."""
+        text = self.text
+        pos = start
+        for m in escape.finditer(text, start, end):
+            b.verbatim(pos, text[pos : m.start()])
+            b.replaced(m.start(), m.end(), decode(m.group()))
+            pos = m.end()
+        b.verbatim(pos, text[pos:end])
+
+    def _append(self, b: ProseBuilder, kind: str) -> None:
+        block = b.build(kind)
+        if block is not None:
+            self.blocks.append(block)
+
+
+def _decode_yaml_escape(esc: str) -> str:
+    """The character a YAML/TOML double-quoted escape stands for (unknown escapes: the character)."""
+    c = esc[1]
+    if c in "xuU":
+        try:
+            return chr(int(esc[2:], 16))
+        except (ValueError, OverflowError):
+            return esc
+    return _DQ_SIMPLE.get(c, c)
+
+
+def _quote(_: str) -> str:
+    """A YAML single-quoted ``''`` stands for one quote."""
+    return "'"

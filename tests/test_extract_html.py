@@ -1,0 +1,219 @@
+"""HTML extractor: visible text, title, meta description and alt text, with exact source positions."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lint.extract.html import extract, parse
+from lint.model import Document
+from lint.positions import Block, LineIndex
+
+QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
+
+
+def prose(src: str) -> str:
+    """All block texts, one per line."""
+    return "\n".join(b.text for b in extract(src).blocks)
+
+
+def find(doc: Document, phrase: str, kind: str | None = None) -> tuple[Block, int, int]:
+    for block in doc.blocks:
+        i = block.text.find(phrase)
+        if i >= 0 and (kind is None or block.kind == kind):
+            return block, i, i + len(phrase)
+    raise AssertionError(f"{phrase!r} not in {[(b.kind, b.text) for b in doc.blocks]}")
+
+
+def check(src: str, phrase: str, source: str, line: int, col: int, kind: str | None = None) -> Block:
+    """``phrase`` is found in a block (of ``kind``), maps to exactly ``source``, which starts at line:col."""
+    doc = extract(src)
+    block, i, j = find(doc, phrase, kind)
+    start, end = block.offsets.span(i, j)
+    assert src[start:end] == source
+    assert LineIndex(src).position(start) == (line, col)
+    assert_faithful(src, doc)
+    return block
+
+
+def assert_faithful(src: str, doc: Document, base: int = 0) -> None:
+    """Every verbatim piece is the source, character for character; every piece lies inside the source."""
+    for block in doc.blocks:
+        o = block.offsets
+        n = len(o.prose_starts)
+        assert n and o.prose_starts[0] == 0
+        assert list(o.src_starts) == sorted(o.src_starts), "pieces are in source order"
+        for k in range(n):
+            ps = o.prose_starts[k]
+            pe = o.prose_starts[k + 1] if k + 1 < n else len(block.text)
+            assert base <= o.src_starts[k] <= o.src_ends[k] <= base + len(src)
+            if o.verbatim[k]:
+                assert o.src_ends[k] - o.src_starts[k] == pe - ps
+                got = src[o.src_starts[k] - base : o.src_ends[k] - base].translate(QUOTES)
+                assert block.text[ps:pe] == got
+        for i in range(len(block.text)):
+            start, end = o.span(i, i + 1)
+            assert base <= start < end <= base + len(src)
+    for c in doc.comments:
+        assert src.startswith("<!--", c.start - base) and src[c.start - base : c.end - base].endswith(">")
+        assert c.text in src[c.start - base : c.end - base]
+
+
+PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>Guaranteed &amp; Safe Weight Loss</title>
+  <meta name="Description" content="Lose 30 lbs &ndash; 100% safe, no side effects">
+  <meta property="og:description" content="not linted">
+  <style>p::before { content: "guaranteed cure"; }</style>
+  <script>var claim = "cures anxiety";</script>
+</head>
+<body>
+<!-- clinic-lint-disable-next-line cure-claim -->
+<h1>Our <em>proven</em> program</h1>
+<p>Patients see <strong>rapid</strong> weight
+   loss with semaglutide.<br>No risk.</p>
+<ul><li>First item</li><li><p>Wrapped item</p></li></ul>
+<table><tr><th>Drug</th><td>FDA approved</td></tr></table>
+<img src="before_after.png" alt="Patient lost 40 lbs safely">
+<template><p>template text</p></template><noscript>noscript text</noscript>
+<pre><code>cure = True</code></pre>
+</body>
+</html>
+"""
+
+
+def test_page_blocks_and_kinds() -> None:
+    doc = extract(PAGE)
+    assert [(b.kind, b.text) for b in doc.blocks] == [
+        ("title", "Guaranteed & Safe Weight Loss"),
+        ("description", "Lose 30 lbs \u2013 100% safe, no side effects"),
+        ("heading", "Our proven program"),
+        ("paragraph", "Patients see rapid weight loss with semaglutide."),
+        ("paragraph", "No risk."),
+        ("list-item", "First item"),
+        ("list-item", "Wrapped item"),
+        ("table-cell", "Drug"),
+        ("table-cell", "FDA approved"),
+        ("alt", "Patient lost 40 lbs safely"),
+    ]
+    assert [c.text for c in doc.comments] == [" clinic-lint-disable-next-line cure-claim "]
+    c = doc.comments[0]
+    assert PAGE[c.start : c.end] == "<!-- clinic-lint-disable-next-line cure-claim -->"
+
+
+def test_paragraph_across_lines_and_inline_markup() -> None:
+    check(PAGE, "rapid weight loss", "rapid</strong> weight\n   loss", 14, 25)
+    check(PAGE, "proven program", "proven</em> program", 13, 13, kind="heading")
+
+
+def test_title_and_meta_description() -> None:
+    check(PAGE, "Guaranteed & Safe", "Guaranteed &amp; Safe", 5, 10, kind="title")
+    check(PAGE, "100% safe", "100% safe", 6, 57, kind="description")
+    check(PAGE, "30 lbs \u2013 100%", "30 lbs &ndash; 100%", 6, 42, kind="description")
+
+
+def test_alt_attributes() -> None:
+    check(PAGE, "40 lbs safely", "40 lbs safely", 18, 47, kind="alt")
+    src = (
+        "<p>Before<img alt='Lost &quot;30&quot; lbs' src=x>after</p>\n"
+        '<map><area shape="rect" alt=Guaranteed href="#"></map>\n'
+        '<input type="image" alt="Safe button"><input type="text" alt="not linted" value="nor this">\n'
+        '<IMG SRC="a" ALT="Upper case">'
+    )
+    doc = extract(src)
+    assert [(b.kind, b.text) for b in doc.blocks] == [
+        ("paragraph", "Before after"),  # blocks are in source order of their first character
+        ("alt", 'Lost "30" lbs'),
+        ("alt", "Guaranteed"),
+        ("alt", "Safe button"),
+        ("alt", "Upper case"),
+    ]
+    check(src, '"30" lbs', "&quot;30&quot; lbs", 1, 25, kind="alt")
+    check(src, "Guaranteed", "Guaranteed", 2, 29, kind="alt")
+
+
+def test_scripts_styles_templates_code_and_comments_are_not_prose() -> None:
+    text = prose(PAGE)
+    for hidden in ("cures anxiety", "guaranteed cure", "template text", "noscript text", "cure = True",
+                   "not linted", "clinic-lint", "DOCTYPE", "utf-8"):  # fmt: skip
+        assert hidden not in text, hidden
+    assert prose("<p>Use <code>guaranteed</code> or <kbd>cure</kbd> now<p>") == "Use or now"
+    assert prose("a<![CDATA[guaranteed]]>b<?php echo 'cure'; ?>c") == "abc"
+    assert prose("<svg><title>cure</title><text>safe</text></svg>text") == "text"
+
+
+def test_inline_elements_do_not_break_words_block_elements_do() -> None:
+    assert prose("<p>com<b>plete</b>ly <span>safe</span></p>") == "completely safe"
+    assert prose("<div>one<div>two</div>three</div>") == "one\ntwo\nthree"
+    assert prose("<p>one<br/>two<hr>three</p>") == "one\ntwo\nthree"
+    assert prose("<dl><dt>Term</dt><dd>Definition</dd></dl>") == "Term\nDefinition"
+
+
+def test_entities() -> None:
+    src = "<p>Lasting weight&nbsp;loss &amp; patients&rsquo; results &#8217;&#x2019; &foo; &bar &amp no</p>"
+    check(src, "weight loss & patients'", "weight&nbsp;loss &amp; patients&rsquo;", 1, 12)
+    assert prose(src) == "Lasting weight loss & patients' results '' &foo; &bar & no"
+    check(src, "&foo;", "&foo;", 1, 75)
+
+
+def test_crlf_tabs_and_non_ascii_columns() -> None:
+    src = "<p>Caf\u00e9 na\u00efve \U0001f600\r\n\tweight\r\n\tloss</p>\r\n<p>\u65e5\u672c &amp; safe</p>"
+    check(src, "weight loss", "weight\r\n\tloss", 2, 2)
+    check(src, "& safe", "&amp; safe", 4, 7)
+    assert "\r" not in prose(src)
+
+
+def test_malformed_html_never_raises() -> None:
+    cases = [
+        "<p>Unclosed <b>bold text",
+        "</p> stray end tag</div></li>",
+        "a < b and c > d, <3",
+        "<div class=",
+        "<p>text <!-- unclosed comment",
+        "<![if !IE]>x<![endif]> <![bogus stuff]> after",
+        "<!x> <!> </ > <? ?> </>",
+        "&#; &#x; &#xZZ; &; &",
+        "<scr<script>ipt>x</script>",
+        "<p><code>unclosed code</p><p>visible again</p>",
+        "<title>Unclosed title",
+        "<img alt='unterminated",
+        "<meta name=description content>",
+    ]
+    for src in cases:
+        doc = extract(src)
+        assert_faithful(src, doc)
+    assert prose("<p>Unclosed <b>bold text") == "Unclosed bold text"
+    assert prose("</p> stray end tag</div></li>") == "stray end tag"
+    assert prose("a < b and c > d, <3") == "a < b and c > d, <3"
+    assert prose("<p><code>unclosed code</p><p>visible again</p>") == "visible again"
+    assert prose("<![if !IE]>x<![endif]> <![bogus stuff]> after") == "x after"
+
+
+def test_parse_with_a_base_offset() -> None:
+    src = "<p>Guaranteed <!-- c --> results</p>"
+    doc = parse(src, 100)
+    block, i, j = find(doc, "results")
+    assert block.offsets.span(i, j) == (100 + src.index("results"), 100 + src.index("results") + 7)
+    assert doc.comments[0].start == 100 + src.index("<!--")
+    assert_faithful(src, doc, base=100)
+
+
+_HTML_ALPHABET = st.sampled_from(list("ab <>/=\"'&;#!-?\n\r\tpé😀\u2019x") + [
+    "<p>", "</p>", "<br>", "<b>", "<script>", "</script>", "<style>", "<!--", "-->", "&amp;", "&nbsp;",
+    "&#8217;", "&#x", "<img alt=\"", "<meta name=description content='", "<title>", "<![CDATA[", "]]>",
+    "<code>", "<li>", "<td>", "<svg>", "</",
+])  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(st.text(), st.lists(_HTML_ALPHABET, max_size=60).map("".join)))
+def test_property_extract_never_raises_and_maps_verbatim_text_exactly(src: str) -> None:
+    assert_faithful(src, extract(src))
+
+
+@pytest.mark.parametrize("src", ["", "<", "&", "<!--", "<p", "</", "<![", "<!", "<?", "\r\n", "<a href='"])
+def test_degenerate_inputs(src: str) -> None:
+    assert_faithful(src, extract(src))
