@@ -30,7 +30,16 @@ Condition = tuple[frozenset[str], ...]  # all factors must occur, in this order,
 
 MAX_SET = 128  # strings in one exact set before it is given up (cross products grow fast)
 MAX_LEN = 40  # a required string longer than this is cut: any substring of it is required too
-MIN_RARITY = 2.0  # a factor with a string commoner than this (see _rarity) hits too often to be worth it
+MIN_RARITY = 2.0  # a pattern whose best factor is commoner than this (see _rarity) is not worth scanning for
+EXTRA_RARITY = 2.0  # a second or third factor is checked too only when it is at least this rare
+# In analysed strings: where the text around must not be a word character (ASCII letters, digits, "_"; any
+# other character may count as a non-word one, which only lets more through).
+BOUNDARY = "\x00"
+_NOT_INSIDE_WORD = "\x01"  # \b or (?!(?<=\w)\w): a boundary when the character beside it is a word one
+_LEFT_NONWORD = "\x02"  # (?<!\w): what comes before is not a word character
+_RIGHT_NONWORD = "\x03"  # (?!\w): what comes after is not a word character
+_MARKS = "\x01\x02\x03"
+_DROP_MARKS = str.maketrans("", "", _MARKS)
 COMMON_WORDS = """
 the of and to a in is it you that he was for on are with as i his they be at one have this from or had by not
 but what some we can out other were all there when up use your how said an each she which do their time if will
@@ -59,8 +68,8 @@ language among patient patients clinic health care doctor treatment visit office
 insurance provider nurse today month months week weeks year years please call contact information questions
 available offer offers service services program support family patient's results help safe therapy
 """
-MAX_FACTORS = 3  # factors of a condition checked one by one (pure-Python scanner)
-MAX_SKELETON = 8  # factors strung together into one Hyperscan pattern
+MAX_FACTORS = 2  # factors of a condition when each found literal costs Python time
+MAX_COMBINED = 4  # factors of a condition when the scanner checks them itself
 _SMALL_CLASS = 4  # a character class of at most this many characters counts as alternatives
 _SMALL_REPEAT = 4  # x{1,3}: the repeats are spelled out as alternatives
 
@@ -107,7 +116,8 @@ def required(source: str, flags: int = 0) -> Condition | None:
     except (re.error, RecursionError, OverflowError, ValueError, TypeError, IndexError):
         return None
     factors = [*info.factors, info.exact] if info.exact is not None else info.factors
-    return tuple(_minimal(f) for f in factors if f and "" not in f) or None
+    finished = [frozenset(_finish(s) for s in f) for f in factors]
+    return tuple(_minimal(f) for f in finished if f and "" not in f) or None
 
 
 def condition(source: str, flags: int = 0) -> Condition | None:
@@ -119,20 +129,42 @@ def condition(source: str, flags: int = 0) -> Condition | None:
     if factors is None:
         return None
     ranked = sorted(range(len(factors)), key=lambda i: _score(factors[i]), reverse=True)
-    keep = [i for i in ranked if _useful(factors[i])][:MAX_FACTORS] or ranked[:1]
+    keep = ranked[:1] + [i for i in ranked[1:MAX_FACTORS] if _score(factors[i])[0] >= EXTRA_RARITY]
     return tuple(factors[i] for i in sorted(keep))
 
 
-def skeleton(source: str, flags: int = 0) -> Condition | None:
-    """The factors a Hyperscan skeleton strings together (all of them, up to a bound), or None when even
-    together they are too common to be worth reporting."""
+def combined(source: str, flags: int = 0) -> Condition | None:
+    """The factors a scanner that checks them all at once (Hyperscan) should use: each one that is not
+    everywhere ("i", " "), up to MAX_COMBINED, in match order."""
     factors = required(source, flags)
-    if factors is None or sum(_score(f)[0] for f in factors) < MIN_RARITY:
+    if factors is None:
         return None
-    if len(factors) > MAX_SKELETON:
-        ranked = sorted(range(len(factors)), key=lambda i: _score(factors[i]), reverse=True)[:MAX_SKELETON]
-        factors = tuple(factors[i] for i in sorted(ranked))
-    return factors
+    ranked = sorted(range(len(factors)), key=lambda i: _score(factors[i]), reverse=True)
+    keep = [i for i in ranked[:MAX_COMBINED] if _score(factors[i])[0] >= MIN_RARITY] or ranked[:1]
+    return tuple(factors[i] for i in sorted(keep))
+
+
+def _finish(raw: str) -> str:
+    """A raw required string (with word-boundary marks from the analysis) -> the string to look for, with
+    ``BOUNDARY`` first or last where the text must not continue a word there ("" when nothing is left)."""
+    text = raw.strip(_MARKS)
+    if not text:
+        return ""
+    head, tail = raw[: len(raw) - len(raw.lstrip(_MARKS))], raw[len(raw.rstrip(_MARKS)) :]
+    left = _LEFT_NONWORD in head or (_NOT_INSIDE_WORD in head and _is_word(text[0]))
+    right = _RIGHT_NONWORD in tail or (_NOT_INSIDE_WORD in tail and _is_word(text[-1]))
+    text = text.translate(_DROP_MARKS)  # a mark inside the string: not worth keeping
+    return f"{BOUNDARY if left else ''}{text}{BOUNDARY if right else ''}"
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isascii() and (ch.isalnum() or ch == "_")
+
+
+def strip_boundaries(literal: str) -> tuple[str, bool, bool]:
+    """(the characters to find, must not follow a word character, must not be followed by one)."""
+    text = literal.strip(BOUNDARY)
+    return text, literal.startswith(BOUNDARY), literal.endswith(BOUNDARY)
 
 
 def _for_re(source: str) -> str | None:
@@ -170,11 +202,14 @@ def _for_re(source: str) -> str | None:
     return None if in_class else "".join(out)
 
 
-def _rarity(text: str) -> float:
-    """How seldom ``text`` is likely to occur in prose: letters and spaces are everywhere, "#1" or "%" are not,
-    and a piece of a common word ("you", " mo" of " more ") is worth half its length."""
-    weight = sum(1.0 if ch.isalpha() or ch == " " else 1.5 if ch in ".,;:'-" else 2.0 if ch.isdigit() else 3.0 for ch in text)
-    return weight / 2 if text in _common_pieces() else weight
+def _rarity(literal: str) -> float:
+    """How seldom ``literal`` is likely to occur in prose: letters and spaces are everywhere, "#1" or "%" are
+    not, and a piece of a common word ("you", " mo" of " more ") is worth half its length."""
+    weight = sum(_CHAR_WEIGHT.get(ch, 2.0 if ch.isdigit() else 3.0) for ch in literal)
+    return weight / 2 if literal.replace(BOUNDARY, " ") in _common_pieces() else weight
+
+
+_CHAR_WEIGHT = {**dict.fromkeys("abcdefghijklmnopqrstuvwxyz ", 1.0), **dict.fromkeys(".,;:'-", 0.75), BOUNDARY: 1.0}
 
 
 @functools.lru_cache(maxsize=1)
@@ -236,7 +271,7 @@ def _node(op, av) -> _Info:
     if op is C.IN:
         return _char_class(av)
     if op in (C.AT, C.ASSERT, C.ASSERT_NOT):
-        return _EMPTY  # zero width: adds nothing to the matched text
+        return _Info(frozenset({_mark(op, av)}))  # zero width: adds nothing to the matched text
     if op is C.SUBPATTERN:
         return _sequence(list(av[-1]))
     if op is getattr(C, "ATOMIC_GROUP", None):
@@ -246,6 +281,35 @@ def _node(op, av) -> _Info:
     if op in (C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", None)):
         return _repeat(av[0], av[1], _sequence(list(av[2])))
     return _ANY  # ANY, NOT_LITERAL, GROUPREF, conditionals, ...
+
+
+_WORD_CLASS = [(C.IN, [(C.CATEGORY, C.CATEGORY_WORD)])]
+
+
+def _mark(op, av) -> str:
+    """The boundary mark of a zero-width assertion, or "" for any other."""
+    if op is C.AT:
+        return _NOT_INSIDE_WORD if av is C.AT_BOUNDARY else ""
+    if op is not C.ASSERT_NOT:
+        return ""
+    direction, body = av[0], _plain(av[1])
+    if body == _WORD_CLASS:
+        return _LEFT_NONWORD if direction < 0 else _RIGHT_NONWORD
+    if direction > 0 and body == [(C.ASSERT, (-1, _WORD_CLASS)), *_WORD_CLASS]:
+        return _NOT_INSIDE_WORD
+    return ""
+
+
+def _plain(items) -> list:
+    """Parsed items as nested lists and tuples, comparable with ==."""
+    out = []
+    for op, av in items:
+        if op in (C.ASSERT, C.ASSERT_NOT):
+            av = (av[0], _plain(av[1]))
+        elif op is C.IN:
+            av = list(av)
+        out.append((op, av))
+    return out
 
 
 def _literal_char(code: int) -> bool:

@@ -47,6 +47,13 @@ class _Fields(dict):
         return ""
 
 
+def _in_paragraph(pattern: regex.Pattern, block: Block, timeout: float | None) -> bool:
+    """Does ``pattern`` occur in the block's prose or its context (the addresses its links point to)?"""
+    if pattern.search(block.text, timeout=timeout):
+        return True
+    return bool(block.context) and pattern.search(block.context, timeout=timeout) is not None
+
+
 def render(template: str, m: regex.Match) -> str:
     fields = _Fields((k, v or "") for k, v in m.groupdict().items())
     fields["match"] = m.group()
@@ -67,12 +74,12 @@ class Matcher:
         findings: list[Finding] = []
         errors: list[InputError] = []
         abandoned: set[int] = set()
-        for sent, rule_ids in self._work(doc):
+        for sent, wanted in self._work(doc):
             text = sent.text
-            for rid in sorted(rule_ids - abandoned):
+            for rid in sorted(wanted.keys() - abandoned):
                 rule = self.sentence_rules[rid]
                 try:
-                    for m in self._matches(rule, sent, text):
+                    for m in self._matches(rule, sent, text, wanted[rid]):
                         findings.append(self._finding(rule, sent, m, index, path, text))
                 except TimeoutError:
                     abandoned.add(rid)
@@ -80,30 +87,33 @@ class Matcher:
         findings.extend(self._document_findings(doc, findings, index, path))
         return findings, errors
 
-    def _work(self, doc: Document) -> list[tuple[Sentence, set[int]]]:
-        """The sentences to check, each with the sentence rules to try on it."""
+    def _work(self, doc: Document) -> list[tuple[Sentence, dict[int, frozenset[int] | None]]]:
+        """The sentences to check, each with the sentence rules to try on it (and which of their patterns:
+        None for all of them)."""
         split_blocks = getattr(self.prefilter, "sentence_candidates", None)
-        if split_blocks is not None:  # it skips blocks and sentences no rule can match
+        if split_blocks is not None:  # it skips blocks, sentences and patterns that cannot match
             per_block = split_blocks([b.text for b in doc.blocks])
-            return [(Sentence(b, s, e), ids) for b, work in zip(doc.blocks, per_block) for s, e, ids in work]
+            return [(Sentence(b, s, e), wanted) for b, work in zip(doc.blocks, per_block) for s, e, wanted in work]
         sents = [Sentence(b, s, e) for b in doc.blocks for s, e in sentences.split(b.text)]
         if self.prefilter is not None:
-            return list(zip(sents, self.prefilter.candidates([s.text for s in sents])))
-        everything = set(range(len(self.sentence_rules)))
+            rule_sets = self.prefilter.candidates([s.text for s in sents])
+            return [(s, dict.fromkeys(ids)) for s, ids in zip(sents, rule_sets)]
+        everything = dict.fromkeys(range(len(self.sentence_rules)))
         return [(s, everything) for s in sents]
 
     # ------------------------------------------------------------------ sentence rules
 
-    def _matches(self, rule: Rule, sent: Sentence, text: str) -> list[regex.Match]:
+    def _matches(self, rule: Rule, sent: Sentence, text: str, only: frozenset[int] | None = None) -> list[regex.Match]:
         t = self.timeout
-        found = [m for p in rule.patterns for m in p.finditer(text, timeout=t) if m.end() > m.start()]
+        patterns = rule.patterns if only is None else [p for i, p in enumerate(rule.patterns) if i in only]
+        found = [m for p in patterns for m in p.finditer(text, timeout=t) if m.end() > m.start()]
         if not found:
             return []
         if rule.requires and not any(p.search(text, timeout=t) for p in rule.requires):
             return []
         if any(p.search(text, timeout=t) for p in rule.unless):
             return []
-        if rule.unless_paragraph and any(p.search(sent.block.text, timeout=t) for p in rule.unless_paragraph):
+        if rule.unless_paragraph and any(_in_paragraph(p, sent.block, t) for p in rule.unless_paragraph):
             return []
         kept: list[regex.Match] = []
         for m in sorted(found, key=lambda m: (m.start(), -m.end())):

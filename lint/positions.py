@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 # Typographic quotes become plain ones so patterns need not spell both; same length, so no remapping.
-_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
+_QUOTES = (("\u2019", "'"), ("\u2018", "'"), ("\u201c", '"'), ("\u201d", '"'))
 # White space that is not already a single plain space between words: runs, tabs, line breaks, a lead space.
 _ODD_SPACE = re.compile(r"\s{2,}|[^\S ]|^ ")
 
@@ -26,10 +26,10 @@ class OffsetMap:
     character; a *replaced* piece (an entity, a run of white space) stands for its whole source range.
     """
 
-    prose_starts: tuple[int, ...]
-    src_starts: tuple[int, ...]
-    src_ends: tuple[int, ...]
-    verbatim: tuple[bool, ...]
+    prose_starts: list[int]  # lists, not tuples: built once per block, never mutated after build()
+    src_starts: list[int]
+    src_ends: list[int]
+    verbatim: list[bool]
 
     def start(self, index: int) -> int:
         """Source offset of the prose character at ``index``."""
@@ -53,7 +53,7 @@ class OffsetMap:
 class ProseBuilder:
     """Accumulates prose pieces for one block and the map back to the source."""
 
-    __slots__ = ("_parts", "_prose_starts", "_src_starts", "_src_ends", "_verbatim", "_length")
+    __slots__ = ("_parts", "_prose_starts", "_src_starts", "_src_ends", "_verbatim", "_length", "_context")
 
     def __init__(self) -> None:
         self._parts: list[str] = []
@@ -62,6 +62,7 @@ class ProseBuilder:
         self._src_ends: list[int] = []
         self._verbatim: list[bool] = []
         self._length = 0
+        self._context: list[str] = []
 
     def __len__(self) -> int:
         return self._length
@@ -77,6 +78,9 @@ class ProseBuilder:
     def verbatim(self, src_start: int, text: str) -> None:
         """Add ``text``, which is exactly the source from ``src_start``. White space runs become one space."""
         if not text:
+            return
+        if text.isprintable() and "  " not in text and text[0] != " ":  # the common case: one piece
+            self._piece(text, src_start, src_start + len(text), True)
             return
         pos = 0
         for m in _ODD_SPACE.finditer(text):
@@ -100,19 +104,29 @@ class ProseBuilder:
             return
         self._piece(" ", src_start, src_end, False)
 
+    def context(self, text: str) -> None:
+        """Record non-prose text of this block that context checks may see (a link's address)."""
+        self._context.append(text)
+
     def build(self, kind: str) -> Block | None:
         """The finished block, trailing space dropped; ``None`` when it holds no text."""
-        if self._parts and self._parts[-1] == " ":
-            self._length -= 1
-            for lst in (self._parts, self._prose_starts, self._src_starts, self._src_ends, self._verbatim):
-                lst.pop()
-        text = "".join(self._parts).translate(_QUOTES)
-        if not text.strip():
+        parts = self._parts
+        if parts and parts[-1].endswith(" "):
+            if parts[-1] == " ":
+                for lst in (parts, self._prose_starts, self._src_starts, self._src_ends, self._verbatim):
+                    lst.pop()
+            else:  # a verbatim piece ending in a space (the rest of its line was dropped)
+                trimmed = parts[-1].rstrip(" ")
+                self._src_ends[-1] -= len(parts[-1]) - len(trimmed)
+                parts[-1] = trimmed
+        text = "".join(parts)
+        for curly, plain in _QUOTES:
+            if curly in text:
+                text = text.replace(curly, plain)
+        if not text or text.isspace():
             return None
-        offsets = OffsetMap(
-            tuple(self._prose_starts), tuple(self._src_starts), tuple(self._src_ends), tuple(self._verbatim)
-        )
-        return Block(text, offsets, kind)
+        offsets = OffsetMap(self._prose_starts, self._src_starts, self._src_ends, self._verbatim)
+        return Block(text, offsets, kind, " ".join(self._context))
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +136,7 @@ class Block:
     text: str
     offsets: OffsetMap
     kind: str
+    context: str = ""  # non-prose text that context checks see too: the addresses of the block's links
 
 
 class LineIndex:

@@ -1,125 +1,96 @@
-"""The accelerator: which rules are worth trying on which sentences, from one scan per document.
+"""The accelerator: which rules, and which of their patterns, are worth trying on which sentences.
 
-Each pattern of a sentence rule (and of its ``requires``) gets a *condition*: a list of factors that must all
-be found in a sentence for the pattern to possibly match there, each factor a set of *atoms* of which one must
-be found. One scan over a document's blocks (joined with newlines) finds every atom; a block with no atom is
-not even split into sentences (unless some rule is unconstrained), and each sentence is offered only the rules
-whose conditions it meets. Document rules' ``when.patterns`` and ``must_contain`` are screened the same way.
-The full ``regex`` rules still decide, so findings are identical with or without a prefilter, and with either
-scanner:
+Each pattern of a sentence rule (and of its ``requires``) is reduced to a *condition* on required literals
+(:mod:`lint.literals`): factors that must all occur in a sentence, each a set of strings of which one must.
+A block whose text meets no condition is not even split into sentences (unless some rule has a pattern with no
+condition), and each sentence is offered only the patterns whose conditions it meets. Document rules'
+``when.patterns`` and ``must_contain`` are screened the same way against the whole prose. The full ``regex``
+rules still decide, so findings are identical with or without a prefilter, and with either scanner:
 
-- Hyperscan (the optional ``fast`` extra): an atom is the whole pattern rewritten to match a superset on UTF-8
-  bytes (:mod:`lint.superset`), or, for patterns that rewrite would make too noisy, a required literal;
-  the compiled database is serialized into the cache.
-- pure Python: atoms are required literals (:mod:`lint.literals`), found by one trie regex over the lower-cased
-  text.
+- Hyperscan (the optional ``fast`` extra): every factor is a quiet sub-pattern and every condition a logical
+  combination of them, so Hyperscan itself reports only the conditions a block or sentence meets; the compiled
+  database is serialized into the compiled-pack cache.
+- pure Python: a trie regex finds every literal of the lower-cased text, and the conditions are checked in
+  Python (with fewer factors, as each found literal costs time).
 
-A pattern with no usable condition is *unconstrained*: tried on every sentence. Set
-``CLINIC_LINT_NO_ACCELERATOR=1`` to use the pure-Python scanner even when Hyperscan is installed.
+Set ``CLINIC_LINT_NO_ACCELERATOR=1`` to use the pure-Python scanner even when Hyperscan is installed.
 """
 from __future__ import annotations
 
 import bisect
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from lint import sentences
-from lint.literals import CASE_TABLE, condition, skeleton
+from lint.literals import CASE_TABLE, combined, condition, strip_boundaries
 
-Hit = tuple[int, int]  # (end offset in the text, atom id)
-Atom = tuple[str, str]  # ("lit", lower-case ASCII string) or ("re", Hyperscan byte pattern)
-Condition = tuple[frozenset[int], ...]
-SentenceWork = tuple[int, int, set[int]]  # (start, end) of a sentence in its block, candidate rule indexes
+Hit = tuple[int, int]  # (end offset in the text, literal id)
+Condition = tuple[frozenset[int], ...]  # factors of literal ids
+Wanted = dict[int, "frozenset[int] | None"]  # rule index -> indexes of its patterns worth trying (None: all)
+SentenceWork = tuple[int, int, Wanted]  # (start, end) of a sentence in its block, what to try on it
+Use = tuple[int, int, int]  # where a condition is used: rule index, clause (0 patterns, 1 requires), pattern index
 
 
-class LiteralPrefilter:
-    """Conditions over atoms for a list of sentence rules (and document patterns); pure-Python scanner."""
+class _Screen:
+    """What both scanners share: which patterns have conditions, and what met conditions make worth trying."""
 
-    scanner = "python"
+    scanner = "none"
 
-    def __init__(self, rules: Sequence[Any], document_patterns: Sequence[Any] = ()) -> None:
-        self.atoms: list[Atom] = []
-        self._atom_ids: dict[Atom, int] = {}
-        self.always: set[int] = set()  # rules tried on every sentence
-        self.rule_needs: list[frozenset[int]] = []  # per rule, the clauses (0 patterns, 1 requires) to meet
-        self.direct: list[set[int]] = []  # per atom, the rules it alone makes candidates
-        self.atom_conds: list[list[int]] = []  # per atom, the multi-atom conditions it takes part in
-        self.cond_rule: list[int] = []
-        self.cond_clause: list[int] = []
-        self.cond_factors: list[Condition] = []
-        self.doc_conditions: dict[tuple[str, int], Condition | None] = {}
+    def __init__(self, rules: Sequence[Any], document_patterns: Sequence[Any]) -> None:
+        self.pattern_counts: list[int] = []
+        self.free: list[frozenset[int]] = []  # per rule, its patterns with no condition: tried wherever it is
+        self.requires_free: list[bool] = []  # per rule, no requires clause to meet
+        self.always: set[int] = set()  # rules with free patterns and no requires clause: tried on every sentence
+        self.with_free: list[int] = []  # rules with free patterns
         for index, rule in enumerate(rules):
             self._add_rule(index, rule)
-        for p in document_patterns:
-            self.doc_conditions[(p.pattern, p.flags)] = self._condition(p.pattern, p.flags)
-        self._scanner: Any = None
-        self._prefix_table: list[list[int]] | None = None
+        self.doc_conditions = {(p.pattern, p.flags): self._condition(p) for p in document_patterns}
         self._last_prose: str | None = None
-        self._last_atoms: set[int] = set()
+        self._last_met: Any = None
 
-    # ------------------------------------------------------------------ building
+    def _condition(self, pattern: Any) -> Any:
+        """The backend's handle on ``pattern``'s condition, or None when it has none."""
+        raise NotImplementedError
 
-    def _condition(self, pattern: str, flags: int) -> Condition | None:
-        cond = condition(pattern, flags)
-        if cond is None:
-            return None
-        return tuple(frozenset(self._atom(("lit", s)) for s in factor) for factor in cond)
-
-    def _atom(self, atom: Atom) -> int:
-        if atom not in self._atom_ids:
-            self._atom_ids[atom] = len(self.atoms)
-            self.atoms.append(atom)
-            self.direct.append(set())
-            self.atom_conds.append([])
-        return self._atom_ids[atom]
+    def _use(self, use: Use, cond: Any) -> None:
+        raise NotImplementedError
 
     def _add_rule(self, index: int, rule: Any) -> None:
-        clauses: list[tuple[int, list[Condition]]] = []
-        for clause, patterns in enumerate((rule.patterns, rule.requires)):
-            conds = [self._condition(p.pattern, p.flags) for p in patterns]
-            if conds and all(c is not None for c in conds):  # one unconstrained pattern: the clause may hold anywhere
-                clauses.append((clause, conds))  # type: ignore[arg-type]
-        needs = frozenset(c for c, _ in clauses)
-        self.rule_needs.append(needs)
-        if not needs:
-            self.always.add(index)
-        for clause, conds in clauses:
-            for cond in conds:
-                if len(needs) == 1 and len(cond) == 1:  # one atom is enough: no bookkeeping per sentence
-                    for atom in cond[0]:
-                        self.direct[atom].add(index)
-                else:
-                    self._add_multi(index, clause, cond)
+        conds = [self._condition(p) for p in rule.patterns]
+        requires = [self._condition(p) for p in rule.requires]
+        free = frozenset(i for i, c in enumerate(conds) if c is None)
+        requires_free = not requires or any(c is None for c in requires)
+        self.pattern_counts.append(len(conds))
+        self.free.append(free)
+        self.requires_free.append(requires_free)
+        if free:
+            self.with_free.append(index)
+            if requires_free:
+                self.always.add(index)
+        for i, cond in enumerate(conds):
+            if cond is not None:
+                self._use((index, 0, i), cond)
+        if not requires_free:
+            for i, cond in enumerate(requires):
+                self._use((index, 1, i), cond)
 
-    def _add_multi(self, rule: int, clause: int, cond: Condition) -> None:
-        cid = len(self.cond_rule)
-        self.cond_rule.append(rule)
-        self.cond_clause.append(clause)
-        self.cond_factors.append(cond)
-        for atom in set().union(*cond):
-            self.atom_conds[atom].append(cid)
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = dict(self.__dict__)
-        state.update(_scanner=None, _last_prose=None, _last_atoms=set())  # rebuilt on first use
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-
-    # ------------------------------------------------------------------ what the matcher asks
-
-    def candidates(self, texts: Sequence[str]) -> list[set[int]]:
-        """For each sentence text, the indexes of the rules that may match it."""
-        return [self._rules_for({atom for _, atom in hits}) for hits in self.scan(texts)]
-
-    def sentence_candidates(self, blocks: Sequence[str]) -> list[list[SentenceWork]]:
-        """For each block, the sentences some rule may match, with those rules' indexes."""
-        per_block = self.scan(blocks)
-        self._last_prose = "\n".join(blocks)
-        self._last_atoms = {atom for hits in per_block for _, atom in hits}
-        return [self._block_work(text, hits) if hits or self.always else [] for text, hits in zip(blocks, per_block)]
+    def _wanted(self, uses: Iterable[Use]) -> Wanted:
+        """The rules, and which of their patterns, worth trying where these conditions are met."""
+        met: dict[int, set[int]] = {}  # rule -> patterns whose condition is met
+        requires_met: set[int] = set()
+        for rule, clause, i in uses:
+            if clause:
+                requires_met.add(rule)
+            else:
+                met.setdefault(rule, set()).add(i)
+        wanted: Wanted = {}
+        for rule in (*met, *self.with_free):
+            if rule in wanted or not (self.requires_free[rule] or rule in requires_met):
+                continue
+            patterns = self.free[rule].union(met.get(rule, ()))
+            wanted[rule] = None if len(patterns) == self.pattern_counts[rule] else frozenset(patterns)
+        return wanted
 
     def may_occur(self, pattern: Any, prose: str) -> bool:
         """False when ``pattern`` (a document rule's) surely does not occur in ``prose``."""
@@ -127,113 +98,213 @@ class LiteralPrefilter:
         if cond is None:
             return True
         if prose != self._last_prose:
-            self._last_prose = prose
-            self._last_atoms = {atom for hits in self.scan([prose]) for _, atom in hits}
-        return all(not f.isdisjoint(self._last_atoms) for f in cond)
+            self._last_prose, self._last_met = prose, self._prose_met(prose)
+        return self._holds(cond, self._last_met)
+
+    def _prose_met(self, prose: str) -> Any:
+        raise NotImplementedError
+
+    def _holds(self, cond: Any, met: Any) -> bool:
+        raise NotImplementedError
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.update(_scanner=None, _last_prose=None, _last_met=None)  # rebuilt on first use
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+
+class LiteralPrefilter(_Screen):
+    """Pure Python: a trie regex finds the literals, the conditions are checked per sentence."""
+
+    scanner = "python"
+
+    def __init__(self, rules: Sequence[Any], document_patterns: Sequence[Any] = ()) -> None:
+        self.literals: list[str] = []  # lower-case, BOUNDARY first/last where a word must not continue
+        self._ids: dict[str, int] = {}
+        self.lengths: list[int] = []  # characters each literal covers in the text
+        self.direct: list[list[Use]] = []  # per literal, the one-literal conditions it meets
+        self.lit_conds: list[list[int]] = []  # per literal, the multi-literal conditions it takes part in
+        self.cond_use: list[Use] = []
+        self.cond_factors: list[Condition] = []
+        self._scanner: Any = None
+        super().__init__(rules, document_patterns)
+
+    def _condition(self, pattern: Any) -> Condition | None:
+        cond = condition(pattern.pattern, pattern.flags)
+        if cond is None:
+            return None
+        return tuple(frozenset(self._literal(s) for s in factor) for factor in cond)
+
+    def _literal(self, literal: str) -> int:
+        if literal not in self._ids:
+            self._ids[literal] = len(self.literals)
+            self.literals.append(literal)
+            self.lengths.append(len(strip_boundaries(literal)[0]))
+            self.direct.append([])
+            self.lit_conds.append([])
+        return self._ids[literal]
+
+    def _use(self, use: Use, cond: Condition) -> None:
+        if len(cond) == 1:  # one literal meets it: no bookkeeping per sentence
+            for lit in cond[0]:
+                self.direct[lit].append(use)
+            return
+        cid = len(self.cond_use)
+        self.cond_use.append(use)
+        self.cond_factors.append(cond)
+        for lit in set().union(*cond):
+            self.lit_conds[lit].append(cid)
+
+    def _uses(self, lits: set[int]) -> list[Use]:
+        uses = [use for lit in lits for use in self.direct[lit]]
+        for cid in {c for lit in lits for c in self.lit_conds[lit]}:
+            if all(not f.isdisjoint(lits) for f in self.cond_factors[cid]):
+                uses.append(self.cond_use[cid])
+        return uses
+
+    def _prose_met(self, prose: str) -> set[int]:
+        return {lit for hits in self.scan([prose]) for _, lit in hits}
+
+    def _holds(self, cond: Condition, met: set[int]) -> bool:
+        return all(not f.isdisjoint(met) for f in cond)
+
+    # ------------------------------------------------------------------ what the matcher asks
+
+    def candidates(self, texts: Sequence[str]) -> list[set[int]]:
+        """For each sentence text, the indexes of the rules that may match it."""
+        return [set(self._wanted(self._uses({lit for _, lit in hits}))) for hits in self.scan(texts)]
+
+    def sentence_candidates(self, blocks: Sequence[str]) -> list[list[SentenceWork]]:
+        """For each block, the sentences some rule may match, with what to try on them."""
+        per_block = self.scan(blocks)
+        return [self._block_work(text, hits) if hits or self.always else [] for text, hits in zip(blocks, per_block)]
 
     def _block_work(self, text: str, hits: list[Hit]) -> list[SentenceWork]:
         spans = sentences.split(text)
         found: list[set[int]] = [set() for _ in spans]
-        ends = [e for _, e in spans]
-        for end, atom in hits:
-            i = bisect.bisect_left(ends, end)  # the sentence the hit ends in; none when it ends in a gap
-            if i < len(spans) and spans[i][0] < end:
-                found[i].add(atom)
+        starts = [s for s, _ in spans]
+        lengths = self.lengths
+        for end, lit in hits:
+            i = bisect.bisect_right(starts, end - lengths[lit]) - 1
+            if i >= 0 and end <= spans[i][1]:  # a literal across two sentences belongs to neither
+                found[i].add(lit)
         work = []
-        for (s, e), atoms in zip(spans, found):
-            rules = self._rules_for(atoms) if atoms else self.always
-            if rules:
-                work.append((s, e, set(rules)))
+        for (s, e), lits in zip(spans, found):
+            wanted = self._wanted(self._uses(lits))
+            if wanted:
+                work.append((s, e, wanted))
         return work
-
-    def _rules_for(self, atoms: set[int]) -> set[int]:
-        rules = set(self.always)
-        direct, atom_conds = self.direct, self.atom_conds
-        touched: set[int] = set()
-        for atom in atoms:
-            rules |= direct[atom]
-            touched.update(atom_conds[atom])
-        if touched:
-            satisfied: dict[int, set[int]] = {}
-            for cid in touched:
-                if all(not f.isdisjoint(atoms) for f in self.cond_factors[cid]):
-                    satisfied.setdefault(self.cond_rule[cid], set()).add(self.cond_clause[cid])
-            rules.update(r for r, clauses in satisfied.items() if self.rule_needs[r] <= clauses)
-        return rules
 
     # ------------------------------------------------------------------ scanning
 
     def scan(self, texts: Sequence[str]) -> list[list[Hit]]:
-        """Every atom found in each text, as (end offset in that text, atom id)."""
-        if not self.atoms:
+        """Every literal found in each text, as (end offset in that text, literal id)."""
+        if not self.literals:
             return [[] for _ in texts]
         if self._scanner is None:
             self._scanner = self._compile()
-        return self._scan(texts)
-
-    def _compile(self) -> Any:
-        import re
-
-        return re.compile(_trie([s for _, s in self.atoms]))
-
-    def _scan(self, texts: Sequence[str]) -> list[list[Hit]]:
         joined = "\n".join(texts)
         # lower() keeps the length once the special letters are mapped (only U+0130 lowers to two characters)
         low = joined.lower() if joined.isascii() else joined.translate(CASE_TABLE).lower()
-        ids, prefixes, search = self._atom_ids, self._prefixes(), self._scanner.search
+        trie, prefixes = self._scanner
         found: list[Hit] = []
-        m = search(low)
+        m = trie.search(low)
         while m is not None:
             start = m.start()
-            found.extend((start + n, atom) for n, atom in prefixes[ids[("lit", m.group())]])
-            m = search(low, start + 1)  # the next literal may start inside this one
+            before = start == 0 or not _is_word(low[start - 1])
+            for k, variants in prefixes[m.group()]:
+                after = start + k == len(low) or not _is_word(low[start + k])
+                found.extend((start + k, lit) for lit, left, right in variants if (before or not left) and (after or not right))
+            m = trie.search(low, start + 1)  # the next literal may start inside this one
         return _per_text(found, [len(t) for t in texts])
 
-    def _prefixes(self) -> list[list[tuple[int, int]]]:
-        """Per atom, (length, id) of the literals that are prefixes of it (itself included): the trie reports
-        the longest literal starting at a place, and every other literal starting there is a prefix of it."""
-        if self._prefix_table is None:
-            ids = self._atom_ids
-            self._prefix_table = [
-                [(k, ids[("lit", s[:k])]) for k in range(1, len(s) + 1) if ("lit", s[:k]) in ids] for _, s in self.atoms
-            ]
-        return self._prefix_table
+    def _compile(self) -> Any:
+        """(trie regex over the literals' characters, per text: [(length, [(id, left, right)])] of the literals
+        that are prefixes of it): the trie reports the longest text at a place, the others there are prefixes."""
+        import re
+
+        by_text: dict[str, list[tuple[int, bool, bool]]] = {}
+        for lit, literal in enumerate(self.literals):
+            text, left, right = strip_boundaries(literal)
+            by_text.setdefault(text, []).append((lit, left, right))
+        prefixes = {
+            text: [(k, by_text[text[:k]]) for k in range(1, len(text) + 1) if text[:k] in by_text] for text in by_text
+        }
+        return re.compile(_trie(list(by_text))), prefixes
 
 
-class HyperscanPrefilter(LiteralPrefilter):
-    """Atoms are whole patterns rewritten for Hyperscan (or required literals); one scan per document."""
+class HyperscanPrefilter(_Screen):
+    """Hyperscan checks the conditions itself: one quiet sub-pattern per factor, one logical combination per
+    condition, reported at most once per scanned text. Blocks are scanned one by one, and the sentences of a
+    block that meets some condition one by one."""
 
     scanner = "hyperscan"
 
     def __init__(self, rules: Sequence[Any], document_patterns: Sequence[Any] = ()) -> None:
+        self.factors: dict[frozenset[str], int] = {}
+        self.conditions: dict[tuple[int, ...], int] = {}
+        self.cond_uses: list[list[Use]] = []
+        self._scanner: Any = None
         super().__init__(rules, document_patterns)
-        self.database = _hyperscan_database(self.atoms) if self.atoms else None
+        self.database = _combination_database(self.factors, self.conditions) if self.conditions else None
 
-    def _condition(self, pattern: str, flags: int) -> Condition | None:
-        cond = skeleton(pattern, flags)
-        if cond is None:
+    def _condition(self, pattern: Any) -> int | None:
+        factors = combined(pattern.pattern, pattern.flags)
+        if factors is None:
             return None
-        # One atom per pattern: its required strings in order, any text of the block between them.
-        gap = "[^\\n]*"  # the scanned bytes hold newlines only between blocks
-        expression = gap.join("(?:" + "|".join(_escape(s) for s in sorted(f)) + ")" for f in cond)
-        return (frozenset({self._atom(("re", expression))}),)
+        # Boundaries are left out: Hyperscan compiles \b slowly and refuses it in logical combinations.
+        ids = tuple(self.factors.setdefault(frozenset(strip_boundaries(s)[0] for s in f), len(self.factors)) for f in factors)
+        if ids not in self.conditions:
+            self.conditions[ids] = len(self.conditions)
+            self.cond_uses.append([])
+        return self.conditions[ids]
 
-    def _compile(self) -> Any:
-        import hyperscan
+    def _use(self, use: Use, cond: int) -> None:
+        self.cond_uses[cond].append(use)
 
-        db = hyperscan.loadb(self.database, hyperscan.HS_MODE_BLOCK)
-        db.scratch = hyperscan.Scratch(db)
-        return db
+    def _met(self, text: str) -> set[int]:
+        """The conditions ``text`` meets."""
+        if self.database is None:
+            return set()
+        if self._scanner is None:
+            self._scanner = _load_database(self.database)
+        met: set[int] = set()
+        self._scanner.scan(_utf8(text), match_event_handler=lambda cond, _s, _e, _f, _c: met.add(cond))
+        return met
 
-    def _scan(self, texts: Sequence[str]) -> list[list[Hit]]:
-        encoded = [_utf8(t) for t in texts]
-        found: list[Hit] = []
-        self._scanner.scan(b"\n".join(encoded), match_event_handler=lambda a, _s, end, _f, _c: found.append((end, a)))
-        out = _per_text(found, [len(e) for e in encoded])
-        for i, hits in enumerate(out):
-            if hits and len(encoded[i]) != len(texts[i]):  # non-ASCII: byte offsets become str offsets
-                out[i] = [(len(encoded[i][:end].decode("utf-8", "replace")), atom) for end, atom in hits]
-        return out
+    def _prose_met(self, prose: str) -> set[int]:
+        return self._met(prose)
+
+    def _holds(self, cond: int, met: set[int]) -> bool:
+        return cond in met
+
+    def _wanted_for(self, met: set[int]) -> Wanted:
+        return self._wanted(use for cond in met for use in self.cond_uses[cond])
+
+    def candidates(self, texts: Sequence[str]) -> list[set[int]]:
+        return [set(self._wanted_for(self._met(t))) for t in texts]
+
+    def sentence_candidates(self, blocks: Sequence[str]) -> list[list[SentenceWork]]:
+        return [self._block_work(text) for text in blocks]
+
+    def _block_work(self, text: str) -> list[SentenceWork]:
+        met = self._met(text)
+        if not met and not self.always:
+            return []
+        spans = sentences.split(text)
+        work = []
+        for s, e in spans:
+            wanted = self._wanted_for(met)
+            if wanted:
+                work.append((s, e, wanted))
+        return work
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isascii() and (ch.isalnum() or ch == "_")
 
 
 def _trie(words: Sequence[str]) -> str:
@@ -266,36 +337,50 @@ def _per_text(found: list[Hit], lengths: list[int]) -> list[list[Hit]]:
     for n in lengths:
         starts.append(pos)
         pos += n + 1
-    for end, atom in found:
+    for end, lit in found:
         i = bisect.bisect_right(starts, end - 1) - 1
-        out[i].append((end - starts[i], atom))
+        out[i].append((end - starts[i], lit))
     return out
 
 
 def _utf8(text: str) -> bytes:
-    """The bytes Hyperscan scans: newlines only between texts, the special letters mapped to ASCII."""
-    if "\n" in text:
-        text = text.replace("\n", " ")
+    """The bytes Hyperscan scans: the special letters mapped to ASCII, as for the pure-Python scanner."""
     if text.isascii():
         return text.encode("ascii")
     return text.translate(CASE_TABLE).encode("utf-8", "surrogatepass")
 
 
-def _escape(literal: str) -> str:
-    return "".join(chr(b) if b < 128 and chr(b).isalnum() or b == 32 else f"\\x{b:02x}" for b in literal.encode("utf-8"))
+def _escape(text: str) -> str:
+    return "".join(chr(b) if b < 128 and chr(b).isalnum() or b == 32 else f"\\x{b:02x}" for b in text.encode("utf-8"))
 
 
-def _hyperscan_database(atoms: list[Atom]) -> bytes:
+def _combination_database(factors: dict[frozenset[str], int], conditions: dict[tuple[int, ...], int]) -> bytes:
+    """Factors are quiet (ids after the conditions'); a condition is reported once per scan when all its
+    factors occurred. Caseless is ASCII only: the scanned text has the special letters mapped."""
     import hyperscan
 
+    base = len(conditions)
+    expressions, ids, flags = [], [], []
+    for strings, fid in factors.items():
+        expressions.append("(?:" + "|".join(_escape(s) for s in sorted(strings)) + ")")
+        ids.append(base + fid)
+        flags.append(hyperscan.HS_FLAG_CASELESS | hyperscan.HS_FLAG_QUIET)
+    for factor_ids, cid in conditions.items():
+        terms = [str(base + f) for f in factor_ids] * (2 if len(factor_ids) == 1 else 1)  # "a | a": one needs an operator
+        expressions.append((" | " if len(factor_ids) == 1 else " & ").join(terms))
+        ids.append(cid)
+        flags.append(hyperscan.HS_FLAG_COMBINATION | hyperscan.HS_FLAG_SINGLEMATCH)
     db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-    db.compile(
-        expressions=[text.encode("ascii") for _, text in atoms],  # _escape made them ASCII
-        ids=list(range(len(atoms))),
-        elements=len(atoms),
-        flags=hyperscan.HS_FLAG_CASELESS,
-    )
+    db.compile(expressions=[e.encode("ascii") for e in expressions], ids=ids, elements=len(ids), flags=flags)
     return hyperscan.dumpb(db)
+
+
+def _load_database(data: bytes) -> Any:
+    import hyperscan
+
+    db = hyperscan.loadb(data, hyperscan.HS_MODE_BLOCK)
+    db.scratch = hyperscan.Scratch(db)
+    return db
 
 
 # --------------------------------------------------------------------------- building, cached
@@ -311,9 +396,7 @@ def accelerator_available() -> bool:
     return True
 
 
-def build_prefilter(
-    rules: Sequence[Any], *, document_patterns: Sequence[Any] = (), use_cache: bool = True
-) -> LiteralPrefilter:
+def build_prefilter(rules: Sequence[Any], *, document_patterns: Sequence[Any] = (), use_cache: bool = True) -> _Screen:
     """The prefilter for these sentence rules (and document patterns): Hyperscan when installed; cached."""
     from lint import cache
 
@@ -322,7 +405,7 @@ def build_prefilter(
     digest = cache.key("prefilter", fast, _hyperscan_version() if fast else "", _patterns_key(document_patterns), *parts)
     if use_cache:
         hit = cache.load("prefilter", digest)
-        if isinstance(hit, LiteralPrefilter):
+        if isinstance(hit, _Screen):
             return hit
     prefilter = _build(rules, document_patterns, fast)
     if use_cache:
@@ -330,7 +413,7 @@ def build_prefilter(
     return prefilter
 
 
-def _build(rules: Sequence[Any], document_patterns: Sequence[Any], fast: bool) -> LiteralPrefilter:
+def _build(rules: Sequence[Any], document_patterns: Sequence[Any], fast: bool) -> _Screen:
     if fast:
         try:
             return HyperscanPrefilter(rules, document_patterns)

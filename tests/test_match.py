@@ -129,3 +129,13 @@ def test_catastrophic_regex_times_out_and_other_rules_still_run(tmp_path):
     findings, errors = Matcher(rules, timeout=0.2).check(extract(text, "text"), text, "x.txt")
     assert [f.rule for f in findings] == ["fast"]
     assert len(errors) == 1 and "'slow'" in str(errors[0]) and "x.txt" in str(errors[0])
+
+
+def test_link_addresses_are_paragraph_context_not_prose(tmp_path):
+    pack = write_pack(tmp_path, _rule("  patterns: ['studies show']\n  unless_paragraph: ['{{citation}}']") + _rule("  patterns: ['pubmed']", "url-word"))
+    md = "Studies show it helps ([source](https://pubmed.ncbi.nlm.nih.gov/123/)).\n\nStudies show it helps.\n"
+    assert lint_string(pack, md, "markdown") == [(3, 1, "r")]  # the URL is context, never matched as prose
+    html = '<p>Studies show it helps (<a href="https://doi.org/10.1056/x">trial</a>).</p><p>Studies show it.</p>'
+    assert lint_string(pack, html, "html") == [(1, html.rindex("Studies") + 1, "r")]
+    bare = "Studies show it helps: https://pubmed.ncbi.nlm.nih.gov/123/\n"
+    assert lint_string(pack, bare, "markdown") == []

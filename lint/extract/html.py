@@ -128,6 +128,10 @@ class _Extractor(HTMLParser):
                 self._meta()
         elif tag in _ALT_TAGS:
             self._alt(tag)
+        elif tag == "a":
+            href = dict(attrs).get("href")
+            if href and not href.startswith("#"):
+                self._b.context(href)  # a linked source counts as a citation for context checks
 
     def handle_endtag(self, tag: str) -> None:
         if self._skip:

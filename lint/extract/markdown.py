@@ -89,6 +89,7 @@ _LINK = re.compile(
     r"|\[(?P<ref>(?:[^\[\]\\]|\\.){0,999})\])?",
     re.S,
 )
+_DROP, _SPACE, _REPLACE, _LINK_TEXT, _ALT, _ADDRESS = range(6)  # what becomes of a piece of inline markup
 _PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 _INLINE_BREAKS = html_extract.BLOCK_TAGS  # an inline <br>, <p>, ... separates words
 
@@ -149,7 +150,7 @@ def _label(text: str) -> str:
 
 def _skip_indent(line: str, pos: int, col: int) -> tuple[int, int]:
     """Index and column of the first non-blank character of ``line`` from ``pos`` (at column ``col``)."""
-    end = _BLANKS.match(line, pos).end()  # type: ignore[union-attr]
+    end = _BLANKS.match(line, pos).end()
     if line.find("\t", pos, end) < 0:
         return end, col + end - pos
     n = len(line)
@@ -560,86 +561,72 @@ class _Parser:
             if m is None:
                 break
             i = m.start()
-            c = s[i]
-            end = -1  # > 0: s[i:end] is markup handled below; the text before it is flushed first
-            if c == "*" or c == "_" or c == "~":
-                end = self._emphasis(s, i, m.end(), lo, hi)
-                if end > 0:
-                    if i > emit:
-                        b.verbatim(base + emit, s[emit:i])
-                    emit = pos = end
-                    continue
-                pos = m.end()
+            end, op, arg = self._token(s, base, i, m.end(), lo, hi)
+            if end < 0:  # not markup after all: plain text, scan on from arg
+                pos = arg
                 continue
-            if c == "`":
-                end = self._code_end(s, i, hi)
-                if end < 0:
-                    pos = _BACKTICKS.match(s, i, hi).end()  # type: ignore[union-attr]
-                    continue
-                if i > emit:
-                    b.verbatim(base + emit, s[emit:i])
+            if i > emit:
+                b.verbatim(base + emit, s[emit:i])
+            if op == _SPACE:
                 b.space(base + i, base + end)
-            elif c == "\\":
-                nc = s[i + 1] if i + 1 < hi else ""
-                if nc in _PUNCT and nc:
-                    if i > emit:
-                        b.verbatim(base + emit, s[emit:i])
-                    b.replaced(base + i, base + i + 2, nc)
-                    end = i + 2
-                elif nc == "\n" or nc == "\r":  # hard line break
-                    if i > emit:
-                        b.verbatim(base + emit, s[emit:i])
-                    b.space(base + i, base + i + 1)
-                    end = i + 1
-                else:
-                    pos = i + 1
-                    continue
-            elif c == "&":
-                e = _ENTITY.match(s, i, hi)
-                if e is None or unescape(e.group()) == e.group():
-                    pos = i + 1
-                    continue
-                if i > emit:
-                    b.verbatim(base + emit, s[emit:i])
-                b.replaced(base + i, base + e.end(), unescape(e.group()))
-                end = e.end()
-            elif c == "<":
-                end, brk = self._angle(s, base, i, hi)
-                if end < 0:
-                    pos = i + 1
-                    continue
-                if i > emit:
-                    b.verbatim(base + emit, s[emit:i])
-                if brk:
-                    b.space(base + i, base + end)
-            elif c == "!" or c == "[":
-                link = _LINK.match(s, i + 1 if c == "!" else i, hi)
-                if link is None or not self._is_link(link):
-                    pos = i + 1
-                    continue
-                if i > emit:
-                    b.verbatim(base + emit, s[emit:i])
-                if c == "!":
-                    alt = ProseBuilder()
-                    self._inline(alt, s, base, link.start("text"), link.end("text"))
-                    block = alt.build("alt")
-                    if block is not None:
-                        self.blocks.append(block)
-                    b.space(base + i, base + link.end())
-                else:
-                    self._inline(b, s, base, link.start("text"), link.end("text"))
-                end = link.end()
-            else:  # a bare URL
-                end = self._url_end(s, i, lo, hi)
-                if end < 0:
-                    pos = m.end()
-                    continue
-                if i > emit:
-                    b.verbatim(base + emit, s[emit:i])
+            elif op == _REPLACE:
+                b.replaced(base + i, base + end, arg)
+            elif op == _ADDRESS:
+                b.space(base + i, base + end)
+                b.context(arg)
+            elif op == _LINK_TEXT:
+                span, dest = arg
+                self._inline(b, s, base, *span)
+                if dest:
+                    b.context(dest)  # a linked source counts as a citation for context checks
+            elif op == _ALT:
+                alt = ProseBuilder()
+                self._inline(alt, s, base, *arg[0])
+                block = alt.build("alt")
+                if block is not None:
+                    self.blocks.append(block)
                 b.space(base + i, base + end)
             emit = pos = end
         if hi > emit:
             b.verbatim(base + emit, s[emit:hi])
+
+    def _token(self, s: str, base: int, i: int, j: int, lo: int, hi: int) -> tuple[int, int, object]:
+        """What the trigger ``s[i:j]`` starts: ``(end, op, arg)``; ``end < 0`` when it is plain text (then
+        ``arg`` is where to scan on). ``op``: drop ``s[i:end]``, or make it a space, a decoded character,
+        or keep the link text ``arg = (start, end)`` inline, or make that an alt block."""
+        c = s[i]
+        if c == "*" or c == "_" or c == "~":
+            end = self._emphasis(s, i, j, lo, hi)
+            return (end, _DROP, None) if end > 0 else (-1, 0, j)
+        if c == "`":
+            end = self._code_end(s, i, hi)
+            if end > 0:
+                return end, _SPACE, None
+            return -1, 0, _BACKTICKS.match(s, i, hi).end()  # an unclosed run
+        if c == "\\":
+            nc = s[i + 1] if i + 1 < hi else ""
+            if nc and nc in _PUNCT:
+                return i + 2, _REPLACE, nc
+            if nc == "\n" or nc == "\r":  # a hard line break
+                return i + 1, _SPACE, None
+            return -1, 0, i + 1
+        if c == "&":
+            e = _ENTITY.match(s, i, hi)
+            decoded = unescape(e.group()) if e is not None else ""
+            return (e.end(), _REPLACE, decoded) if e is not None and decoded != e.group() else (-1, 0, i + 1)
+        if c == "<":
+            auto = _AUTOLINK.match(s, i, hi)
+            if auto is not None:  # <https://...>: an address, kept as context
+                return auto.end(), _ADDRESS, s[i + 1 : auto.end() - 1]
+            end, brk = self._angle(s, base, i, hi)
+            return (end, _SPACE if brk else _DROP, None) if end > 0 else (-1, 0, i + 1)
+        if c == "!" or c == "[":
+            link = _LINK.match(s, i + 1 if c == "!" else i, hi)
+            if link is None or not self._is_link(link):
+                return -1, 0, i + 1
+            return link.end(), _ALT if c == "!" else _LINK_TEXT, (link.span("text"), link.group("dest"))
+        end = self._url_end(s, i, lo, hi)  # "http://", "https://", "www."
+        return (end, _ADDRESS, s[i:end]) if end > 0 else (-1, 0, j)
 
     def _is_link(self, link: re.Match[str]) -> bool:
         """Inline and full/collapsed reference links always; a shortcut ``[x]`` only if ``x`` is defined."""
@@ -683,7 +670,7 @@ class _Parser:
 
     def _code_end(self, s: str, i: int, hi: int) -> int:
         """End of the code span opened by the backtick run at ``s[i]``, or -1 if it never closes."""
-        run = _BACKTICKS.match(s, i, hi).end() - i  # type: ignore[union-attr]
+        run = _BACKTICKS.match(s, i, hi).end() - i
         ticks = "`" * run
         if self._unclosed(ticks, i + run, hi):
             return -1
