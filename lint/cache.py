@@ -11,19 +11,24 @@ turns the cache off. Pickles are loaded only from there (the user's own director
 """
 from __future__ import annotations
 
-import hashlib
+import contextlib
 import io
 import os
 import pickle
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import regex
 
 from lint import __version__
+
+try:  # the builtin module: hashlib would load OpenSSL, a few milliseconds of every start
+    from _blake2 import blake2b as _blake2b
+except ImportError:  # pragma: no cover
+    from hashlib import blake2b as _blake2b
 
 MAGIC = "clinic-lint-cache-3"
 KEEP = 8  # entries kept per kind: older ones are removed when a new one is written
@@ -37,21 +42,24 @@ class LazyPattern:
     a compiled pattern.
     """
 
-    def __init__(self, pattern: str, flags: int) -> None:
+    def __init__(self, pattern: str, flags: int, code: tuple[Any, ...] | None = None) -> None:
         self.pattern = pattern
         self.flags = flags
+        self._code = code  # the regex module's compiled code, when the cache captured it
 
     def __getattr__(self, name: str) -> Any:  # only reached while not yet compiled
-        if name.startswith("__"):
+        if name.startswith("__") or name == "_code":
             raise AttributeError(name)
-        compiled = regex.compile(self.pattern, self.flags)
-        for attr in ("search", "match", "fullmatch", "finditer", "findall", "sub", "subn", "split", "groupindex"):
+        compiled = _from_code(self._code) if self._code is not None else None
+        if compiled is None:
+            compiled = regex.compile(self.pattern, self.flags)
+        for attr in ("search", "match", "fullmatch", "finditer", "findall", "sub", "subn", "split"):
             self.__dict__[attr] = getattr(compiled, attr)
-        self.__dict__["compiled"] = compiled
+        self.__dict__.update(compiled=compiled, groupindex=compiled.groupindex)
         return getattr(compiled, name)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (LazyPattern, (self.pattern, self.flags))
+        return (LazyPattern, (self.pattern, self.flags, self._code))
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, LazyPattern) and (self.pattern, self.flags) == (other.pattern, other.flags)
@@ -64,10 +72,51 @@ class LazyPattern:
 
 
 class _Pickler(pickle.Pickler):
+    """Stores a compiled pattern as the regex module's own compiled code when it was captured (rebuilding
+    from that takes microseconds; parsing a large pattern again takes milliseconds), else as its source."""
+
+    def __init__(self, *args: Any, code: dict[int, tuple[Any, ...]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.code = code or {}
+
     def reducer_override(self, obj: Any) -> Any:
-        if isinstance(obj, regex.Pattern):  # stored as source: loading must not compile every rule
-            return (LazyPattern, (obj.pattern, obj.flags))
+        if isinstance(obj, str):  # a YAML string type: loading it would import the YAML library
+            return (str, (str(obj),))
+        if isinstance(obj, regex.Pattern):
+            return (LazyPattern, (obj.pattern, obj.flags, self.code.get(id(obj))))
         return NotImplemented
+
+
+def _from_code(code: tuple[Any, ...]) -> Any:
+    try:
+        return regex._main._regex.compile(*code)
+    except Exception:  # noqa: BLE001 - whatever went wrong, the source still compiles
+        return None
+
+
+@contextlib.contextmanager
+def capturing_code() -> Iterator[dict[int, tuple[Any, ...]]]:
+    """While active, every pattern the regex module compiles leaves its compiled code here, by id()."""
+    captured: dict[int, tuple[Any, ...]] = {}
+    keep: list[Any] = []  # the patterns stay alive, so their ids stay theirs
+    try:
+        core = regex._main._regex
+        original = core.compile
+    except AttributeError:  # another regex version: nothing is captured, patterns are stored as source
+        yield captured
+        return
+
+    def compile_and_capture(*args: Any) -> Any:
+        compiled = original(*args)
+        captured[id(compiled)] = args
+        keep.append(compiled)
+        return compiled
+
+    core.compile = compile_and_capture
+    try:
+        yield captured
+    finally:
+        core.compile = original
 
 
 def cache_dir() -> Path:
@@ -81,12 +130,12 @@ def cache_dir() -> Path:
 
 def key(*parts: object) -> str:
     """A digest of ``parts`` plus the versions and code that shape every cached entry."""
-    h = hashlib.sha256()
+    h = _blake2b(digest_size=20)
     for part in (MAGIC, __version__, sys.version, regex.__version__, *_builder_stamps(), *parts):
         data = part if isinstance(part, bytes) else repr(part).encode("utf-8", "surrogatepass")
         h.update(len(data).to_bytes(8, "little"))
         h.update(data)
-    return h.hexdigest()[:40]
+    return h.hexdigest()
 
 
 def _builder_stamps() -> list[str]:
@@ -119,12 +168,12 @@ def load(kind: str, digest: str) -> Any | None:
     return None
 
 
-def store(kind: str, digest: str, value: Any) -> None:
+def store(kind: str, digest: str, value: Any, code: dict[int, tuple[Any, ...]] | None = None) -> None:
     """Write an entry; any failure (read-only disk, unpicklable value) just leaves no entry."""
     directory = cache_dir()
     try:
         buf = io.BytesIO()
-        _Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL).dump((MAGIC, digest, value))
+        _Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL, code=code).dump((MAGIC, digest, value))
         directory.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{kind}-", dir=directory)
         with os.fdopen(fd, "wb") as fh:
@@ -170,8 +219,9 @@ def cached_packs(paths: Sequence[str | Path], *, use_cache: bool = True) -> list
     hit = load("packs", digest)
     if isinstance(hit, list) and all(isinstance(p, packs.Pack) for p in hit):
         return hit
-    loaded = packs.load_packs(paths)
-    store("packs", digest, loaded)
+    with capturing_code() as code:
+        loaded = packs.load_packs(paths)
+    store("packs", digest, loaded, code)
     return loaded
 
 

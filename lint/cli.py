@@ -87,7 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except LintError as exc:
-        print(f"clinic-lint: error: {exc}", file=sys.stderr)
+        print(_printable(f"clinic-lint: error: {exc}"), file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("clinic-lint: interrupted", file=sys.stderr)
@@ -97,8 +97,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug: one line for the user, the traceback on request
         if os.environ.get("CLINIC_LINT_DEBUG"):
             raise
-        print(f"clinic-lint: internal error: {type(exc).__name__}: {exc} (set CLINIC_LINT_DEBUG=1 for details)", file=sys.stderr)
+        print(_printable(f"clinic-lint: internal error: {type(exc).__name__}: {exc} (set CLINIC_LINT_DEBUG=1 for details)"), file=sys.stderr)
         return EXIT_INTERNAL
+
+
+def _printable(message: str) -> str:
+    """``message`` with any lone surrogate (from a broken \\u escape in a pack or config) escaped: it cannot be
+    written to a UTF-8 stream, and a message about bad input must not crash on it."""
+    return message.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 # --------------------------------------------------------------------------- settings

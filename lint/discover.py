@@ -12,10 +12,12 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-
-import pathspec
+from typing import TYPE_CHECKING
 
 from lint.extract import format_for
+
+if TYPE_CHECKING:
+    import pathspec
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +104,8 @@ def _load_gitignore(directory: Path) -> pathspec.PathSpec | None:
         lines = (directory / ".gitignore").read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         return None
+    import pathspec  # imported here: checking one named file needs no .gitignore
+
     return pathspec.GitIgnoreSpec.from_lines(lines)
 
 

@@ -13,8 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import regex
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from lint.model import LintError
 from lint.taxonomy import CATEGORIES
@@ -63,7 +61,7 @@ class Rule:
     message: str
     suggestion: str
     pack: str
-    source: str  # "pack file:line" of the rule, for messages
+    source: str  # "pack file:line:column" of the rule, for messages
     scope: str = "sentence"
     patterns: tuple[regex.Pattern, ...] = ()
     pattern_sources: tuple[str, ...] = ()  # the expanded, wrapped regex text (prefilters compile these)
@@ -181,6 +179,9 @@ def _read_yaml(path: Path) -> Any:
         raise LintError(f"{path}: pack not found") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise LintError(f"{path}: cannot read pack: {exc}") from None
+    from ruamel.yaml import YAML  # imported here: a run on the compiled-pack cache never parses YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
     yaml = YAML(typ="rt")
     try:
         return yaml.load(text)
@@ -243,7 +244,17 @@ def _check_keys(where: _Where, data: dict, allowed: set[str], required: set[str]
 def _string(where: _Where, value: Any, what: str) -> str:
     if not isinstance(value, str) or not value.strip():
         where.fail(f"{what} must be a non-empty string")
-    return str(value)
+    return _unicode(where, str(value), what)
+
+
+def _unicode(where: _Where, text: str, what: str) -> str:
+    """YAML reads the escape "\\ud83d\\ude00" as two halves of a character: join them; a lone half is an error."""
+    if not any("\ud800" <= ch <= "\udfff" for ch in text):
+        return text
+    joined = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    if "\ufffd" in joined and "\ufffd" not in text:
+        where.fail(f"{what} holds an invalid \\u escape (half of a surrogate pair)")
+    return joined
 
 
 def _string_map(where: _Where, value: Any, what: str) -> dict[str, str]:
@@ -277,13 +288,13 @@ def _load_rule(where: _Where, data: Any, pack: Pack, definitions: dict[str, str]
     if rid in CATEGORIES:
         where.at("id", data).fail(f"{label}: id clashes with a category id")
     category = data["category"]
-    if category not in CATEGORIES:
+    if not isinstance(category, str) or category not in CATEGORIES:
         where.at("category", data).fail(f"{label}: unknown category '{category}' (see docs/taxonomy.md)")
     severity = data["severity"]
-    if severity not in ("error", "warning", "info"):
+    if not isinstance(severity, str) or severity not in ("error", "warning", "info"):
         where.at("severity", data).fail(f"{label}: severity must be error, warning or info, not '{severity}'")
     scope = data.get("scope", "sentence")
-    if scope not in ("sentence", "document"):
+    if not isinstance(scope, str) or scope not in ("sentence", "document"):
         where.at("scope", data).fail(f"{label}: scope must be sentence or document")
     flags = {}
     for key in ("case_sensitive", "word_boundary"):
@@ -298,7 +309,7 @@ def _load_rule(where: _Where, data: Any, pack: Pack, definitions: dict[str, str]
         message=_string(where.at("message", data), data["message"], f"{label}: message"),
         suggestion=_string(where.at("suggestion", data), data["suggestion"], f"{label}: suggestion"),
         pack=pack.name,
-        source=f"{where.path}:{where.line}",
+        source=f"{where.path}:{where.line}:{where.column}",
         scope=scope,
     )
     compiler = _Compiler(where, data, label, definitions, flags["case_sensitive"], flags["word_boundary"])
@@ -360,6 +371,7 @@ def _load_fix(where: _Where, value: Any, groups: set[str], label: str) -> FixSpe
     replacement = value["replacement"]
     if not isinstance(replacement, str):
         where.at("replacement", value).fail(f"{label}: fix.replacement must be a string")
+    replacement = _unicode(where.at("replacement", value), str(replacement), f"{label}: fix.replacement")
     _check_template(where.at("replacement", value), replacement, groups, f"{label}: fix.replacement")
     safe = value.get("safe", False)
     if not isinstance(safe, bool):

@@ -297,7 +297,8 @@ class HyperscanPrefilter(_Screen):
         spans = sentences.split(text)
         work = []
         for s, e in spans:
-            wanted = self._wanted_for(met)
+            # One sentence: the block's scan says it all; else each sentence is scanned on its own.
+            wanted = self._wanted_for(met if len(spans) == 1 or not met else self._met(text[s:e]))
             if wanted:
                 work.append((s, e, wanted))
         return work

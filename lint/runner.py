@@ -151,9 +151,22 @@ def check_bytes(data: bytes, path: str, fmt: str, engine: Engine) -> FileResult:
 
 
 def run(paths: Sequence[str], engine: Engine) -> Iterator[FileResult]:
-    """Check every file under ``paths``, yielding one result per file in discovery order."""
-    for item in discover(paths, engine.config.extensions, engine.config.exclude):
-        if isinstance(item, Missing):
-            yield FileResult(item.path, errors=[f"{item.path}: {item.reason}"])
-        else:
-            yield check_file(item, engine)
+    """Check every file under ``paths``, yielding one result per file in discovery order; in parallel
+    (``jobs``) when there are enough files to pay for starting the workers."""
+    from lint import parallel
+
+    items: Iterable[Target | Missing] = discover(paths, engine.config.extensions, engine.config.exclude)
+    jobs = parallel.worker_count(engine.config.jobs)
+    if jobs > 1:
+        items = list(items)
+        if sum(isinstance(i, Target) for i in items) >= parallel.MIN_FILES:
+            yield from parallel.run_parallel(items, engine, jobs)
+            return
+    for item in items:
+        yield check_item(item, engine)
+
+
+def check_item(item: Target | Missing, engine: Engine) -> FileResult:
+    if isinstance(item, Missing):
+        return FileResult(item.path, errors=[f"{item.path}: {item.reason}"])
+    return check_file(item, engine)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-_BOUNDARY = re.compile(r"""(?<=[.!?\u2026])(["')\]]*)\s+(?=["'(\[]?[A-Z0-9\u00C0-\u024F*#\-\u2022])""")
+_BOUNDARY = re.compile(r"""(?<=[.!?\u2026])(["')\]]*)\s+(?=["'(\[]?[A-Z0-9\u00C0-\u024F#])""")
 _LAST_WORD = re.compile(r"([A-Za-z][A-Za-z.]*)\.[\"')\]]*$")
 _ABBREVIATIONS = frozenset(
     """

@@ -34,3 +34,7 @@ def test_spans_cover_text_without_edge_spaces():
 def test_long_text_is_linear_enough():
     text = "word " * 400_000 + "end."
     assert len(split(text)) == 1
+
+
+def test_attribution_dash_stays_with_its_quote():
+    assert sentences('"It changed my life." - Rob, 54') == ['"It changed my life." - Rob, 54']
