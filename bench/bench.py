@@ -10,6 +10,7 @@ subprocess over the whole corpus with every shipped pack and prints, per --jobs 
 ``getrusage(RUSAGE_CHILDREN)``, and the sum over the process tree sampled from /proc), and the latency of
 checking one post from a cold start (median of --runs) with a warm and with a cold compiled-pack cache.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,22 +31,73 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 SEEDS = ROOT / "seeds"
-GENERATOR = 5  # bump when the corpus recipe changes: a stale corpus is rebuilt
+GENERATOR = 6  # bump when the corpus recipe changes: a stale corpus is rebuilt
 POST_BYTES = 5000
-SEED_SHARE = 0.18  # fraction of paragraphs taken from the sample posts (the risky ones live there)
+SEED_SHARE = 0.15  # fraction of paragraphs taken from the sample posts (the risky ones live there)
 
-CLINICS = ["Northway Health", "Harbor Family Clinic", "Lakeside Wellness", "Summit Medical Group", "Cedar Park Clinic",
-           "Riverbend Health", "Bright Path Medical", "Oakwood Primary Care", "Meadow Lane Clinic", "Bayview Health"]  # fmt: skip
-CITIES = ["Portland", "Austin", "Denver", "Raleigh", "Tucson", "Madison", "Boise", "Omaha", "Richmond", "Spokane"]
-SERVICES = ["annual physicals", "flu shots", "telehealth visits", "lab work", "physical therapy", "nutrition counseling",
-            "sports physicals", "travel vaccines", "sleep studies", "allergy testing", "diabetes education",
-            "prenatal care", "hearing screenings", "skin checks"]  # fmt: skip
-STAFF = ["nurse practitioner", "physician assistant", "registered dietitian", "front desk team", "care coordinator",
-         "pharmacist", "medical assistant", "family physician"]  # fmt: skip
+CLINICS = [
+    "Northway Health",
+    "Harbor Family Clinic",
+    "Lakeside Wellness",
+    "Summit Medical Group",
+    "Cedar Park Clinic",
+    "Riverbend Health",
+    "Bright Path Medical",
+    "Oakwood Primary Care",
+    "Meadow Lane Clinic",
+    "Bayview Health",
+]
+CITIES = [
+    "Portland",
+    "Austin",
+    "Denver",
+    "Raleigh",
+    "Tucson",
+    "Madison",
+    "Boise",
+    "Omaha",
+    "Richmond",
+    "Spokane",
+]
+SERVICES = [
+    "annual physicals",
+    "flu shots",
+    "telehealth visits",
+    "lab work",
+    "physical therapy",
+    "nutrition counseling",
+    "sports physicals",
+    "travel vaccines",
+    "sleep studies",
+    "allergy testing",
+    "diabetes education",
+    "prenatal care",
+    "hearing screenings",
+    "skin checks",
+]
+STAFF = [
+    "nurse practitioner",
+    "physician assistant",
+    "registered dietitian",
+    "front desk team",
+    "care coordinator",
+    "pharmacist",
+    "medical assistant",
+    "family physician",
+]
 DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
-TOPICS = ["Staying active in winter", "What to bring to your first visit", "Understanding your lab results",
-          "Seasonal allergies", "Sleep and recovery", "Healthy eating on a budget", "Managing stress at work",
-          "Preparing for a telehealth appointment", "Caring for aging parents", "Back-to-school checkups"]  # fmt: skip
+TOPICS = [
+    "Staying active in winter",
+    "What to bring to your first visit",
+    "Understanding your lab results",
+    "Seasonal allergies",
+    "Sleep and recovery",
+    "Healthy eating on a budget",
+    "Managing stress at work",
+    "Preparing for a telehealth appointment",
+    "Caring for aging parents",
+    "Back-to-school checkups",
+]
 SENTENCES = [
     "Our {staff} at {clinic} in {city} is available {day} through {day2} for {service}.",
     "Parking is free in the lot behind the building, and the entrance is wheelchair accessible.",
@@ -80,16 +132,24 @@ SENTENCES = [
 
 def sentence(rng: random.Random) -> str:
     return rng.choice(SENTENCES).format(
-        staff=rng.choice(STAFF), clinic=rng.choice(CLINICS), city=rng.choice(CITIES), service=rng.choice(SERVICES),
-        day=rng.choice(DAYS[:3]), day2=rng.choice(DAYS[3:]),
-    )  # fmt: skip
+        staff=rng.choice(STAFF),
+        clinic=rng.choice(CLINICS),
+        city=rng.choice(CITIES),
+        service=rng.choice(SERVICES),
+        day=rng.choice(DAYS[:3]),
+        day2=rng.choice(DAYS[3:]),
+    )
 
 
 def clean_paragraph(rng: random.Random) -> str:
     words = [sentence(rng) for _ in range(rng.randint(2, 5))]
     if rng.random() < 0.3:
         i = rng.randrange(len(words))
-        words[i] = f"**{words[i]}**" if rng.random() < 0.5 else words[i][:-1] + " ([details](https://example.org/info))."
+        words[i] = (
+            f"**{words[i]}**"
+            if rng.random() < 0.5
+            else words[i][:-1] + " ([details](https://example.org/info))."
+        )
     return _wrap(" ".join(words), rng)
 
 
@@ -126,24 +186,28 @@ def seed_paragraphs() -> list[str]:
     return out
 
 
-def post(rng: random.Random, seeds: list[str], n: int) -> str:
+def post(rng: random.Random, seeds: list[str], n: int, risky_share: float = SEED_SHARE) -> str:
     title = f"{rng.choice(TOPICS)} ({rng.choice(CITIES)}, part {n % 97 + 1})"
-    parts = [f"---\ntitle: \"{title}\"\ndescription: News and tips from {rng.choice(CLINICS)}.\ndate: 2024-{n % 12 + 1:02d}-{n % 28 + 1:02d}\n---",
-             f"# {title}"]  # fmt: skip
+    parts = [
+        f'---\ntitle: "{title}"\ndescription: News and tips from {rng.choice(CLINICS)}.\n'
+        f"date: 2024-{n % 12 + 1:02d}-{n % 28 + 1:02d}\n---",
+        f"# {title}",
+    ]
     size = sum(len(p) for p in parts)
     while size < POST_BYTES:
         roll = rng.random()
-        if seeds and roll < SEED_SHARE:
+        if seeds and rng.random() < risky_share:
             block = rng.choice(seeds)
-        elif roll < 0.27:
+        elif roll < 0.11:
             block = f"## {rng.choice(TOPICS)}"
-        elif roll < 0.36:
+        elif roll < 0.22:
             block = "\n".join(f"- {sentence(rng)}" for _ in range(rng.randint(2, 5)))
-        elif roll < 0.39:
-            block = f"![{rng.choice(SERVICES)} at our {rng.choice(CITIES)} office](/img/photo-{rng.randint(1, 400)}.jpg)"
-        elif roll < 0.41:
+        elif roll < 0.26:
+            alt = f"{rng.choice(SERVICES)} at our {rng.choice(CITIES)} office"
+            block = f"![{alt}](/img/photo-{rng.randint(1, 400)}.jpg)"
+        elif roll < 0.28:
             block = f"> {sentence(rng)}"
-        elif roll < 0.42:
+        elif roll < 0.29:
             block = "```\nHours: Mon-Fri 8-5\n```"
         else:
             block = clean_paragraph(rng)
@@ -152,10 +216,10 @@ def post(rng: random.Random, seeds: list[str], n: int) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-def build_corpus(root: Path, size_mb: float, seed: int) -> tuple[int, int]:
+def build_corpus(root: Path, size_mb: float, seed: int, risky_share: float = SEED_SHARE) -> tuple[int, int]:
     """Write the corpus (or reuse it); returns (files, bytes)."""
     manifest = root / "MANIFEST.json"
-    wanted = {"generator": GENERATOR, "size_mb": size_mb, "seed": seed}
+    wanted = {"generator": GENERATOR, "size_mb": size_mb, "seed": seed, "risky_share": risky_share}
     if manifest.exists():
         info = json.loads(manifest.read_text())
         if {k: info.get(k) for k in wanted} == wanted:
@@ -167,7 +231,7 @@ def build_corpus(root: Path, size_mb: float, seed: int) -> tuple[int, int]:
     while total < size_mb * 1_000_000:
         directory = root / f"site-{files // 1000:02d}" / f"{2015 + files // 100 % 10}"
         directory.mkdir(parents=True, exist_ok=True)
-        data = post(rng, seeds, files).encode("utf-8")
+        data = post(rng, seeds, files, risky_share).encode("utf-8")
         (directory / f"post-{files:05d}.md").write_bytes(data)
         files += 1
         total += len(data)
@@ -209,16 +273,20 @@ def _tree_rss_kb(pid: int) -> int:
     return total
 
 
-def run_cli(args: list[str], env: dict[str, str]) -> tuple[float, int, int, int]:
-    """(wall seconds, exit code, peak tree RSS KB sampled, peak single-process RSS KB) of one CLI run."""
+def run_cli(args: list[str], env: dict[str, str]) -> tuple[float, float, int, int]:
+    """(wall seconds, CPU seconds of the process tree, peak tree RSS KB sampled from /proc, peak RSS KB of the
+    largest process) of one CLI run."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    proc = subprocess.Popen([*cli_command(), *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [*cli_command(), *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     peak = [0]
 
     def sample() -> None:
         while proc.poll() is None:
             peak[0] = max(peak[0], _tree_rss_kb(proc.pid))
-            time.sleep(0.05)
+            time.sleep(0.2)
 
     sampler = threading.Thread(target=sample, daemon=True) if os.path.isdir("/proc") else None
     if sampler:
@@ -229,17 +297,28 @@ def run_cli(args: list[str], env: dict[str, str]) -> tuple[float, int, int, int]
         sampler.join()
     if proc.returncode not in (0, 1):
         sys.exit(f"clinic-lint failed ({proc.returncode}): {err.decode(errors='replace')[-2000:]}")
-    return wall, proc.returncode, peak[0], resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # includes the workers: the CLI waits for them
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return wall, cpu, peak[0], after.ru_maxrss
 
 
 def throughput(corpus: Path, nbytes: int, jobs: int, env: dict[str, str]) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "report.json"
         args = ["check", str(corpus), "--format", "json", "--output", str(report), "--jobs", str(jobs)]
-        wall, _, tree_kb, max_kb = run_cli(args, env)
+        wall, cpu, tree_kb, max_kb = run_cli(args, env)
         summary = json.loads(report.read_text(encoding="utf-8"))["summary"]
-    return {"jobs": jobs, "seconds": wall, "mb_s": nbytes / 1e6 / wall, "findings": summary["findings"],
-            "files": summary["files"], "tree_rss_mb": tree_kb / 1024, "max_rss_mb": max_kb / 1024}  # fmt: skip
+    return {
+        "jobs": jobs,
+        "seconds": wall,
+        "cpu": cpu,
+        "mb_s": nbytes / 1e6 / wall,
+        "mb_cpu_s": nbytes / 1e6 / cpu,
+        "findings": summary["findings"],
+        "files": summary["files"],
+        "tree_rss_mb": tree_kb / 1024,
+        "max_rss_mb": max_kb / 1024,
+    }
 
 
 def latency(post_path: Path, runs: int, env: dict[str, str], *, warm: bool) -> float:
@@ -260,20 +339,33 @@ def latency(post_path: Path, runs: int, env: dict[str, str], *, warm: bool) -> f
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size-mb", type=float, default=50.0, help="corpus size (default 50)")
-    parser.add_argument("--jobs", default="1,2", help="comma-separated --jobs values to measure (default 1,2)")
+    parser.add_argument(
+        "--jobs", default="1,2", help="comma-separated --jobs values to measure (default 1,2)"
+    )
     parser.add_argument("--no-accelerator", action="store_true", help="measure the pure-Python prefilter")
     parser.add_argument("--runs", type=int, default=11, help="runs per single-post latency (default 11)")
     parser.add_argument("--seed", type=int, default=20240501)
     parser.add_argument("--corpus", type=Path, default=HERE / "corpus")
+    parser.add_argument(
+        "--risky-share",
+        type=float,
+        default=SEED_SHARE,
+        help=f"share of sample-post paragraphs (default {SEED_SHARE})",
+    )
     args = parser.parse_args(argv)
 
-    files, nbytes = build_corpus(args.corpus, args.size_mb, args.seed)
-    env = {k: v for k, v in os.environ.items() if k != "CLINIC_LINT_NO_ACCELERATOR"}
+    files, nbytes = build_corpus(args.corpus, args.size_mb, args.seed, args.risky_share)
+    # As installed: bytecode cached (an installed wheel has it), no accelerator switch unless asked for.
+    drop = ("CLINIC_LINT_NO_ACCELERATOR", "PYTHONDONTWRITEBYTECODE")
+    env = {k: v for k, v in os.environ.items() if k not in drop}
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     if args.no_accelerator:
         env["CLINIC_LINT_NO_ACCELERATOR"] = "1"
     accel = "off (pure Python)" if args.no_accelerator else "on (Hyperscan, if installed)"
-    print(f"corpus: {files} files, {nbytes / 1e6:.1f} MB in {args.corpus}; accelerator {accel}; {os.cpu_count()} cores")
+    print(
+        f"corpus: {files} files, {nbytes / 1e6:.1f} MB in {args.corpus}; accelerator {accel}; "
+        f"{os.cpu_count()} cores"
+    )
 
     with tempfile.TemporaryDirectory() as tmp:
         env_warm = {**env, "CLINIC_LINT_CACHE_DIR": tmp}
@@ -281,8 +373,12 @@ def main(argv: list[str] | None = None) -> int:
         run_cli(["check", str(one)], env_warm)  # fill the cache: throughput is measured warm
         for jobs in [int(j) for j in args.jobs.split(",")]:
             r = throughput(args.corpus, nbytes, jobs, env_warm)
-            print(f"jobs={jobs}: {r['mb_s']:.1f} MB/s ({r['seconds']:.1f} s), {r['findings']} findings in "
-                  f"{r['files']} files, peak RSS {r['tree_rss_mb']:.0f} MB process tree / {r['max_rss_mb']:.0f} MB largest process")  # fmt: skip
+            print(
+                f"jobs={jobs}: {r['mb_s']:.2f} MB/s wall ({r['seconds']:.1f} s), "
+                f"{r['mb_cpu_s']:.2f} MB per CPU-second "
+                f"({r['cpu']:.1f} CPU-s), {r['findings']} findings in {r['files']} files, peak RSS "
+                f"{r['tree_rss_mb']:.0f} MB process tree / {r['max_rss_mb']:.0f} MB largest process"
+            )
 
     one_post = post(random.Random(args.seed), seed_paragraphs(), 0)
     with tempfile.TemporaryDirectory() as tmp:
@@ -290,8 +386,11 @@ def main(argv: list[str] | None = None) -> int:
         target.write_text(one_post, encoding="utf-8")
         warm = latency(target, args.runs, env, warm=True)
         cold = latency(target, max(3, args.runs // 3), env, warm=False)
-    print(f"one post ({len(one_post)} bytes): {warm * 1000:.0f} ms with a warm cache, {cold * 1000:.0f} ms cold "
-          f"(median; target <= 150 ms)")  # fmt: skip
+    print(
+        f"one post ({len(one_post)} bytes): {warm * 1000:.0f} ms with a warm cache, "
+        f"{cold * 1000:.0f} ms cold "
+        f"(median; target <= 150 ms)"
+    )
     return 0
 
 

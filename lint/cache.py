@@ -9,6 +9,7 @@ read half an entry.
 The directory is ``platformdirs.user_cache_dir("clinic-lint")``, or ``CLINIC_LINT_CACHE_DIR``; ``--no-cache``
 turns the cache off. Pickles are loaded only from there (the user's own directory), never from a project.
 """
+
 from __future__ import annotations
 
 import contextlib

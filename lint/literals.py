@@ -11,6 +11,7 @@ Patterns are parsed with the standard library's ``re`` parser. Constructs whose 
 ``re`` and ``regex`` (fuzzy ``{e<=1}``, POSIX or nested sets, ``V1``/full case folding) are refused up front;
 constructs ``re`` does not know (``\\p{..}``, variable look-behind, ...) fail to parse and are refused too.
 """
+
 from __future__ import annotations
 
 import functools
@@ -26,12 +27,13 @@ except ImportError:  # pragma: no cover - Python 3.10
     import sre_constants as C  # type: ignore[no-redef]  # noqa: N812
     import sre_parse  # type: ignore[no-redef]
 
-Condition = tuple[frozenset[str], ...]  # all factors must occur, in this order, without overlapping; one string of each
+Condition = tuple[
+    frozenset[str], ...
+]  # all factors must occur, in this order, without overlapping; one string of each
 
 MAX_SET = 128  # strings in one exact set before it is given up (cross products grow fast)
 MAX_LEN = 40  # a required string longer than this is cut: any substring of it is required too
 MIN_RARITY = 2.0  # a pattern whose best factor is commoner than this (see _rarity) is not worth scanning for
-EXTRA_RARITY = 2.0  # a second or third factor is checked too only when it is at least this rare
 # In analysed strings: where the text around must not be a word character (ASCII letters, digits, "_"; any
 # other character may count as a non-word one, which only lets more through).
 BOUNDARY = "\x00"
@@ -41,35 +43,39 @@ _RIGHT_NONWORD = "\x03"  # (?!\w): what comes after is not a word character
 _MARKS = "\x01\x02\x03"
 _DROP_MARKS = str.maketrans("", "", _MARKS)
 COMMON_WORDS = """
-the of and to a in is it you that he was for on are with as i his they be at one have this from or had by not
-but what some we can out other were all there when up use your how said an each she which do their time if will
-way about many then them would write like so these her long make thing see him two has look more day could go come
-did number sound no most people my over know water than call first who may down side been now find any new work
-part take get place made live where after back little only round man year came show every good me give our under
-name very through just form great think say help low line before turn cause same mean differ move right boy old too
-does tell sentence set three want air well also play small end put home read hand large add even land here must big
-high such follow act why ask men change went light kind off need house try us again animal point mother world near
-build self earth father head stand own page should country found answer school grow study still learn plant food
-sun four thought let keep eye never last door between city tree cross since hard start might story saw far sea draw
-left late run while press close night real life few stop open seem together next white children begin got walk
-example ease paper often always music those both mark book letter until mile river car feet care second group carry
-took rain eat room friend began idea fish mountain north once base hear horse cut sure watch color face wood main
-enough plain girl usual young ready above ever red list though feel talk bird soon body dog family direct leave song
-measure state product black short numeral class wind question happen complete ship area half rock order fire south
-problem piece told knew pass farm top whole king size heard best hour better true during hundred am remember step
-early hold west ground interest reach fast five sing listen six table travel less morning ten simple several vowel
-toward war lay against pattern slow center love person money serve appear road map science rule govern pull cold
-notice voice fall power town fine certain fly unit lead cry dark machine note wait plan figure star box noun field
-rest correct able pound done beauty drive stood contain front teach week final gave green oh quick develop sleep warm
-free minute strong special mind behind clear tail produce fact street inch lot nothing course stay wheel full force
-blue object decide surface deep moon island foot yet busy test record boat common gold possible plane age dry wonder
-laugh thousand ago ran check game shape yes hot miss brought heat snow bed bring sit perhaps fill east weight
-language among patient patients clinic health care doctor treatment visit office appointment medical team staff
-insurance provider nurse today month months week weeks year years please call contact information questions
-available offer offers service services program support family patient's results help safe therapy
+the of and to a in is it you that he was for on are with as i his they be at one have this from or had by
+not but what some we can out other were all there when up use your how said an each she which do their
+time if will way about many then them would write like so these her long make thing see him two has look
+more day could go come did number sound no most people my over know water than call first who may down
+side been now find any new work part take get place made live where after back little only round man year
+came show every good me give our under name very through just form great think say help low line before
+turn cause same mean differ move right boy old too does tell sentence set three want air well also play
+small end put home read hand large add even land here must big high such follow act why ask men change
+went light kind off need house try us again animal point mother world near build self earth father head
+stand own page should country found answer school grow study still learn plant food sun four thought let
+keep eye never last door between city tree cross since hard start might story saw far sea draw left late
+run while press close night real life few stop open seem together next white children begin got walk
+example ease paper often always music those both mark book letter until mile river car feet care second
+group carry took rain eat room friend began idea fish mountain north once base hear horse cut sure watch
+color face wood main enough plain girl usual young ready above ever red list though feel talk bird soon
+body dog family direct leave song measure state product black short numeral class wind question happen
+complete ship area half rock order fire south problem piece told knew pass farm top whole king size heard
+best hour better true during hundred am remember step early hold west ground interest reach fast five
+sing listen six table travel less morning ten simple several vowel toward war lay against pattern slow
+center love person money serve appear road map science rule govern pull cold notice voice fall power town
+fine certain fly unit lead cry dark machine note wait plan figure star box noun field rest correct able
+pound done beauty drive stood contain front teach week final gave green oh quick develop sleep warm free
+minute strong special mind behind clear tail produce fact street inch lot nothing course stay wheel full
+force blue object decide surface deep moon island foot yet busy test record boat common gold possible
+plane age dry wonder laugh thousand ago ran check game shape yes hot miss brought heat snow bed bring sit
+perhaps fill east weight language among patient patients clinic health care doctor treatment visit office
+appointment medical team staff insurance provider nurse today month months week weeks year years please
+call contact information questions available offer offers service services program support family
+patient's results help safe therapy
 """
-MAX_FACTORS = 2  # factors of a condition when each found literal costs Python time
-MAX_COMBINED = 4  # factors of a condition when the scanner checks them itself
+STRONG = 3.0  # a factor this rare is looked for by the scan; the others are checked where it was found
+WEAKEST = 1.0  # an alternative's factor must be at least this rare for the alternation to have one
+MAX_FACTORS = 6  # factors of a condition when the scanner checks them itself
 _SMALL_CLASS = 4  # a character class of at most this many characters counts as alternatives
 _SMALL_REPEAT = 4  # x{1,3}: the repeats are spelled out as alternatives
 
@@ -78,14 +84,19 @@ _SMALL_REPEAT = 4  # x{1,3}: the repeats are spelled out as alternatives
 # this table against the regex module).
 CASE_SPECIALS = {"\u0130": "i", "\u212a": "k", "\u017f": "s"}
 CASE_TABLE = str.maketrans(CASE_SPECIALS)
-# Non-ASCII characters that have no other case: literals may hold them (the tests check the regex module agrees).
-CASELESS_SYMBOLS = frozenset("\u2014\u2013\u2012\u2015\u2026\u2022\u00b7\u00b0\u00b1\u00d7\u00f7\u00ae\u2122\u00a9\u20ac\u00a3\u00a2\u00a7\u00b6\u2030\u2032\u2033\u00ab\u00bb\u00bf\u00a1\u2192\u2713\u2605")
+# Non-ASCII characters with no other case: literals may hold them (tests check the regex module agrees).
+CASELESS_SYMBOLS = frozenset(
+    "\u2014\u2013\u2012\u2015\u2026\u2022\u00b7\u00b0\u00b1\u00d7\u00f7\u00ae\u2122\u00a9\u20ac"
+    "\u00a3\u00a2\u00a7\u00b6\u2030\u2032\u2033\u00ab\u00bb\u00bf\u00a1\u2192\u2713\u2605"
+)
 
 _UNSAFE_FLAGS = 0
 try:
     import regex as _regex
 
-    _UNSAFE_FLAGS = _regex.V1 | _regex.FULLCASE | _regex.REVERSE | _regex.BESTMATCH | _regex.ENHANCEMATCH | _regex.POSIX
+    _UNSAFE_FLAGS = (
+        _regex.V1 | _regex.FULLCASE | _regex.REVERSE | _regex.BESTMATCH | _regex.ENHANCEMATCH | _regex.POSIX
+    )
 except ImportError:  # pragma: no cover - regex is a dependency
     pass
 _QUANTIFIER = re.compile(r"\{\d*(?:,\d*)?\}")
@@ -121,26 +132,14 @@ def required(source: str, flags: int = 0) -> Condition | None:
 
 
 def condition(source: str, flags: int = 0) -> Condition | None:
-    """The few most selective factors of ``source`` (in match order), or None: try it on every sentence.
-
-    Every factor costs a lookup per hit, so only useful ones are kept; with none, the single best one still
-    beats trying the pattern on every sentence."""
+    """What a text must contain for ``source`` to match in it: its best factors up to MAX_FACTORS that are
+    not everywhere (" ", "a"), in match order; or None: try the pattern on every sentence. Several common
+    factors together are rare, and the common ones are only checked where the rare ones were found."""
     factors = required(source, flags)
     if factors is None:
         return None
     ranked = sorted(range(len(factors)), key=lambda i: _score(factors[i]), reverse=True)
-    keep = ranked[:1] + [i for i in ranked[1:MAX_FACTORS] if _score(factors[i])[0] >= EXTRA_RARITY]
-    return tuple(factors[i] for i in sorted(keep))
-
-
-def combined(source: str, flags: int = 0) -> Condition | None:
-    """The factors a scanner that checks them all at once (Hyperscan) should use: each one that is not
-    everywhere ("i", " "), up to MAX_COMBINED, in match order."""
-    factors = required(source, flags)
-    if factors is None:
-        return None
-    ranked = sorted(range(len(factors)), key=lambda i: _score(factors[i]), reverse=True)
-    keep = [i for i in ranked[:MAX_COMBINED] if _score(factors[i])[0] >= MIN_RARITY] or ranked[:1]
+    keep = [i for i in ranked[:MAX_FACTORS] if _score(factors[i])[0] >= WEAKEST] or ranked[:1]
     return tuple(factors[i] for i in sorted(keep))
 
 
@@ -209,7 +208,12 @@ def _rarity(literal: str) -> float:
     return weight / 2 if literal.replace(BOUNDARY, " ") in _common_pieces() else weight
 
 
-_CHAR_WEIGHT = {**dict.fromkeys("abcdefghijklmnopqrstuvwxyz ", 1.0), **dict.fromkeys(".,;:'-", 0.75), BOUNDARY: 1.0}
+_CHAR_WEIGHT = {
+    **dict.fromkeys("abcdefghijklmnopqrstuvwxyz ", 1.0),
+    **dict.fromkeys(".,;:'-", 0.75),
+    BOUNDARY: 1.0,
+    **dict.fromkeys(_MARKS, 0.0),  # a raw mark during the analysis: says where, not what
+}
 
 
 @functools.lru_cache(maxsize=1)
@@ -224,6 +228,11 @@ def _common_pieces() -> frozenset[str]:
 
 def _useful(factor: frozenset[str]) -> bool:
     return _score(factor)[0] >= MIN_RARITY
+
+
+def bare_score(factor: frozenset[str]) -> float:
+    """How rare a factor is without its boundaries (as scanners look for it): its commonest string's."""
+    return min(_rarity(s.strip(BOUNDARY)) for s in factor)
 
 
 def _score(factor: frozenset[str]) -> tuple[float, int]:
@@ -254,14 +263,14 @@ def _sequence(items: Sequence) -> _Info:
             run = joined  # the run says all the node's factors say
             continue
         broken = True
-        if run is not None and "" not in run:
+        if _required(run):
             factors.append(run)
         factors.extend(info.factors)
         run = info.exact
     if not broken:
         return _Info(run)
-    if run is not None and "" not in run:
-        factors.append(run)
+    if _required(run):
+        factors.append(run)  # type: ignore[arg-type]
     return _Info(None, factors)
 
 
@@ -345,8 +354,14 @@ def _branch(options: list[_Info]) -> _Info:
 
 
 def _best_factor(info: _Info) -> frozenset[str] | None:
-    candidates = [f for f in [*info.factors, info.exact] if f is not None and _useful(f)]
+    """The option's most selective factor; a weak one beats none (then the whole alternation has none)."""
+    candidates = [f for f in [*info.factors, info.exact] if _required(f) and _score(f)[0] >= WEAKEST]
     return max(candidates, key=_score) if candidates else None
+
+
+def _required(strings: frozenset[str] | None) -> bool:
+    """Does every string say something (not just nothing, or only boundary marks)?"""
+    return strings is not None and all(s.strip(_MARKS) for s in strings)
 
 
 def _repeat(low: int, high: int, inner: _Info) -> _Info:
@@ -361,8 +376,8 @@ def _repeat(low: int, high: int, inner: _Info) -> _Info:
         if exact is not None:
             return _Info(exact)
     factors = list(inner.factors)
-    if inner.exact is not None and "" not in inner.exact:
-        factors.append(inner.exact)
+    if _required(inner.exact):
+        factors.append(inner.exact)  # type: ignore[arg-type]
     return _Info(None, factors)
 
 

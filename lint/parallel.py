@@ -5,6 +5,7 @@ than one file, and the parent streams results to the reporter in discovery order
 ``fork`` exists, workers inherit the parent's engine as it is; elsewhere the engine is sent to them pickled
 the way the compiled-pack cache stores it (patterns as source, compiled on first use).
 """
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """Test-wide settings: the compiled-pack cache lives in a directory of the test session, never the user's."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,5 +1,6 @@
 """The command line: every option of ``check``, the other commands, every exit code, config discovery and
 standard input. Tests call ``lint.cli.main`` and look at the exit code and the one-line messages."""
+
 from __future__ import annotations
 
 import io
@@ -55,7 +56,7 @@ def test_exit_1_with_findings(capsys) -> None:
     code, out, _ = check(capsys, "risky.txt")
     assert code == 1
     assert out.splitlines()[0] == (
-        'risky.txt:1:15: error starter-category-schedule Controlled substances are placed in DEA schedules; '
+        "risky.txt:1:15: error starter-category-schedule Controlled substances are placed in DEA schedules; "
         '"Category III" is not a legal status.'
     )
     assert out.splitlines()[-1] == "Found 2 problems (1 error, 1 warning) in 1 of 1 file."
@@ -87,7 +88,8 @@ def test_exit_2_for_usage_errors_with_one_line(capsys, argv: list[str], message:
 
 
 @pytest.mark.parametrize(
-    "argv", [[], ["check", "--format", "yaml"], ["check", "--bogus"], ["frobnicate"], ["check", "--jobs", "two"]]
+    "argv",
+    [[], ["check", "--format", "yaml"], ["check", "--bogus"], ["frobnicate"], ["check", "--jobs", "two"]],
 )
 def test_exit_2_for_argparse_errors(capsys, argv: list[str]) -> None:
     code, _, err = run(capsys, *argv)
@@ -102,7 +104,10 @@ def test_exit_4_for_an_internal_error_in_one_line(capsys, monkeypatch: pytest.Mo
     monkeypatch.setattr(runner, "lint_source", broken)
     code, _, err = check(capsys, "clean.txt")
     assert code == 4
-    assert err == "clinic-lint: internal error: ZeroDivisionError: simulated bug (set CLINIC_LINT_DEBUG=1 for details)\n"
+    assert (
+        err
+        == "clinic-lint: internal error: ZeroDivisionError: simulated bug (set CLINIC_LINT_DEBUG=1 for details)\n"
+    )
 
 
 def test_debug_variable_shows_the_traceback(capsys, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -131,7 +136,10 @@ def test_every_format_reports_the_findings(capsys, fmt: str) -> None:
 def test_output_file(capsys) -> None:
     code, out, _ = check(capsys, "--format", "json", "--output", "report.json", "risky.txt")
     assert (code, out) == (1, "")
-    assert rules_of(Path("report.json").read_text(encoding="utf-8")) == ["starter-category-schedule", "starter-safe"]
+    assert rules_of(Path("report.json").read_text(encoding="utf-8")) == [
+        "starter-category-schedule",
+        "starter-safe",
+    ]
 
 
 def test_output_file_that_cannot_be_written(capsys) -> None:
@@ -151,7 +159,9 @@ def test_output_file_that_cannot_be_written(capsys) -> None:
         ("--ignore", "safety-claim,regulatory-claim", []),
     ],
 )
-def test_select_and_ignore_by_id_category_or_pack(capsys, option: str, value: str, expected: list[str]) -> None:
+def test_select_and_ignore_by_id_category_or_pack(
+    capsys, option: str, value: str, expected: list[str]
+) -> None:
     _, out, _ = check(capsys, "--format", "json", option, value, "risky.txt")
     assert rules_of(out) == expected
 
@@ -202,7 +212,12 @@ def test_stdin_with_a_file_name_takes_its_format(capsys, monkeypatch: pytest.Mon
     code, out, _ = check(capsys, "--format", "json", "--stdin-filename", "post.md", "-")
     assert code == 1
     [finding] = json.loads(out)["findings"]
-    assert (finding["path"], finding["line"], finding["column"], finding["match"]) == ("post.md", 3, 9, "completely safe")
+    assert (finding["path"], finding["line"], finding["column"], finding["match"]) == (
+        "post.md",
+        3,
+        9,
+        "completely safe",
+    )
 
 
 def test_stdin_without_a_name_is_plain_text(capsys, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -223,7 +238,9 @@ def test_stdin_with_invalid_utf8(capsys, monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 def test_config_is_found_walking_up(capsys, monkeypatch: pytest.MonkeyPatch) -> None:
-    Path(".clinic-lint.yaml").write_text(f"default-packs: false\npacks: [{STARTER}]\nignore: [starter-safe]\n")
+    Path(".clinic-lint.yaml").write_text(
+        f"default-packs: false\npacks: [{STARTER}]\nignore: [starter-safe]\n"
+    )
     Path("blog/2024").mkdir(parents=True)
     Path("blog/2024/post.txt").write_text(RISKY, encoding="utf-8")
     monkeypatch.chdir("blog/2024")
@@ -256,7 +273,16 @@ def test_explicit_config_wins_over_discovery(capsys) -> None:
 
 def test_command_line_wins_over_config(capsys) -> None:
     Path(".clinic-lint.yaml").write_text("fail-on: error\nselect: [starter-safe]\n")
-    code, out, _ = check(capsys, "--format", "json", "--select", "starter-category-schedule", "--fail-on", "warning", "risky.txt")
+    code, out, _ = check(
+        capsys,
+        "--format",
+        "json",
+        "--select",
+        "starter-category-schedule",
+        "--fail-on",
+        "warning",
+        "risky.txt",
+    )
     assert code == 1 and rules_of(out) == ["starter-category-schedule"]
 
 
@@ -299,7 +325,9 @@ def test_bad_config_is_exit_2(capsys, content: str, message: str) -> None:
     code, _, err = check(capsys, "clean.txt")
     assert code == 2
     assert len(err.splitlines()) == 1
-    assert err.startswith(f"clinic-lint: error: {Path.cwd() / message}") or err.startswith(f"clinic-lint: error: {message}")
+    assert err.startswith(f"clinic-lint: error: {Path.cwd() / message}") or err.startswith(
+        f"clinic-lint: error: {message}"
+    )
 
 
 def test_unknown_key_in_pyproject_is_exit_2(capsys) -> None:

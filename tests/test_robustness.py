@@ -1,6 +1,7 @@
 """Hostile input: bad encodings, binary and empty files, huge lines, vanishing and unreadable files, symlink
 loops, missing paths, catastrophic regexes, and random bytes or random packs. Nothing may hang or leak a
 traceback; every case ends in the documented exit code and a one-line message."""
+
 from __future__ import annotations
 
 import json
@@ -134,7 +135,9 @@ def test_directory_named_like_a_post_is_walked_not_read(capsys) -> None:
     assert "post.md/inner.md:1:" in out
 
 
-@pytest.mark.skipif(sys.platform == "win32" or os.geteuid() == 0, reason="root reads files whatever their mode")
+@pytest.mark.skipif(
+    sys.platform == "win32" or os.geteuid() == 0, reason="root reads files whatever their mode"
+)
 def test_unreadable_file_chmod_000(capsys) -> None:
     Path("secret.md").write_text(RISKY, encoding="utf-8")
     os.chmod("secret.md", 0)
@@ -232,9 +235,46 @@ def test_random_bytes_as_a_post(capsys, data: bytes, name: str, replace: bool) -
 _texty = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=400)
 _markup = st.lists(
     st.sampled_from(
-        ["# ", "## ", "- ", "1. ", "> ", "**", "*", "_", "`", "```\n", "<p>", "</p>", "<b>", "</b>", "<!--", "-->",
-         "<br>", "&amp;", "&#x1F600;", "&#0;", "&#xD800;", "&nbsp;", "[", "](", ")", "![", "\n", "\n\n", "---\n",
-         "|", "\t", "\r\n", "\u2014", "\ufeff", "completely safe", "Category III drug", "Dr. ", "e.g. "]
+        [
+            "# ",
+            "## ",
+            "- ",
+            "1. ",
+            "> ",
+            "**",
+            "*",
+            "_",
+            "`",
+            "```\n",
+            "<p>",
+            "</p>",
+            "<b>",
+            "</b>",
+            "<!--",
+            "-->",
+            "<br>",
+            "&amp;",
+            "&#x1F600;",
+            "&#0;",
+            "&#xD800;",
+            "&nbsp;",
+            "[",
+            "](",
+            ")",
+            "![",
+            "\n",
+            "\n\n",
+            "---\n",
+            "|",
+            "\t",
+            "\r\n",
+            "\u2014",
+            "\ufeff",
+            "completely safe",
+            "Category III drug",
+            "Dr. ",
+            "e.g. ",
+        ]
     )
     | _texty,
     max_size=40,
@@ -251,7 +291,11 @@ def test_random_markup_as_a_post(capsys, text: str, name: str) -> None:
 
 
 _scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30)
-_structures = st.recursive(_scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=5), max_leaves=25)
+_structures = st.recursive(
+    _scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=5),
+    max_leaves=25,
+)
 _rule_keys = ["id", "category", "severity", "scope", "message", "suggestion", "patterns", "requires", "unless",
               "unless_before", "unless_after", "unless_paragraph", "case_sensitive", "word_boundary", "fix",
               "references", "examples", "must_contain", "when", "bogus"]  # fmt: skip
@@ -286,7 +330,9 @@ def _mutated_pack(draw) -> object:
 @given(pack=_structures | _mutated_pack(), as_text=st.booleans(), junk=st.text(max_size=200))
 def test_random_packs_never_crash(capsys, pack: object, as_text: bool, junk: str) -> None:
     Path("post.md").write_text("It is completely safe.\n", encoding="utf-8")
-    Path("pack.yaml").write_text(junk if as_text else json.dumps(pack), encoding="utf-8", errors="surrogatepass")
+    Path("pack.yaml").write_text(
+        junk if as_text else json.dumps(pack), encoding="utf-8", errors="surrogatepass"
+    )
     code, _, err = check(capsys, "--no-default-packs", "--no-cache", "--pack", "pack.yaml", "post.md")
     assert code in (0, 1, 2, 3), err
     assert "Traceback" not in err and "internal error" not in err

@@ -1,6 +1,7 @@
 """The fast paths give the same answers as the slow ones: the Hyperscan and pure-Python prefilters against no
 prefilter at all, the compiled-pack cache against fresh loading, parallel jobs against one process; and the
 cache survives corruption, and a one-file run imports little."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -26,7 +27,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted(p for p in (ROOT / "seeds").glob("*.*") if p.is_file())
 STARTER = Path(__file__).parent / "fixtures" / "packs" / "starter.yaml"
 HAS_HYPERSCAN = importlib.util.find_spec("hyperscan") is not None
-needs_hyperscan = pytest.mark.skipif(not HAS_HYPERSCAN, reason="the optional hyperscan package is not installed")
+needs_hyperscan = pytest.mark.skipif(
+    not HAS_HYPERSCAN, reason="the optional hyperscan package is not installed"
+)
 
 
 def _bench():
@@ -50,7 +53,9 @@ def engines() -> dict[str, runner.Engine]:
     if HAS_HYPERSCAN:
         screens["hyperscan"] = prefilter.HyperscanPrefilter(sentence_rules, screened)
     return {
-        name: runner.Engine(config, packs, rules, Matcher(rules, timeout=config.regex_timeout, prefilter=screen))
+        name: runner.Engine(
+            config, packs, rules, Matcher(rules, timeout=config.regex_timeout, prefilter=screen)
+        )
         for name, screen in screens.items()
     }
 
@@ -85,21 +90,82 @@ def test_prefilters_agree_on_generated_bench_posts(engines) -> None:
 
 
 _words = st.sampled_from(
-    ["completely", "safe", "Safe", "SAFE", "cure", "cures", "guaranteed", "results", "ketamine", "Ketamine", "is",
-     "a", "Category", "III", "drug", "FDA-approved", "FDA", "approved", "semaglutide", "lose", "30", "pounds", "in",
-     "weeks", "patients", "report", "100%", "miracle", "breakthrough", "only", "3", "spots", "left", "book", "now",
-     "not", "never", "studies", "show", "doctors", "recommend", "our", "clinic", "#1", "best", "in", "town", "—",
-     "\u212aetamine", "\u017fafe", "\u0130V", "caf\u00e9", "e\u0301", "naïve", "Dr.", "e.g.", "“quote”", "it’s"]
+    [
+        "completely",
+        "safe",
+        "Safe",
+        "SAFE",
+        "cure",
+        "cures",
+        "guaranteed",
+        "results",
+        "ketamine",
+        "Ketamine",
+        "is",
+        "a",
+        "Category",
+        "III",
+        "drug",
+        "FDA-approved",
+        "FDA",
+        "approved",
+        "semaglutide",
+        "lose",
+        "30",
+        "pounds",
+        "in",
+        "weeks",
+        "patients",
+        "report",
+        "100%",
+        "miracle",
+        "breakthrough",
+        "only",
+        "3",
+        "spots",
+        "left",
+        "book",
+        "now",
+        "not",
+        "never",
+        "studies",
+        "show",
+        "doctors",
+        "recommend",
+        "our",
+        "clinic",
+        "#1",
+        "best",
+        "in",
+        "town",
+        "—",
+        "\u212aetamine",
+        "\u017fafe",
+        "\u0130V",
+        "caf\u00e9",
+        "e\u0301",
+        "naïve",
+        "Dr.",
+        "e.g.",
+        "“quote”",
+        "it’s",
+    ]
 )
 _sentences = st.lists(
-    st.tuples(st.lists(_words, min_size=1, max_size=14).map(" ".join), st.sampled_from([". ", "! ", "? ", "\n\n", " ", ", "]))
-    .map("".join),
+    st.tuples(
+        st.lists(_words, min_size=1, max_size=14).map(" ".join),
+        st.sampled_from([". ", "! ", "? ", "\n\n", " ", ", "]),
+    ).map("".join),
     min_size=1,
     max_size=8,
 ).map("".join)
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=80,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(text=_sentences, fmt=st.sampled_from(["text", "markdown", "html"]))
 def test_prefilters_agree_on_random_risky_prose(engines, text: str, fmt: str) -> None:
     _assert_all_agree(engines, text, fmt)
@@ -115,19 +181,34 @@ def _all_characters() -> str:
 def test_case_specials_are_exactly_the_regex_modules() -> None:
     everything = _all_characters()
     for letter in "abcdefghijklmnopqrstuvwxyz":
-        others = {m.group() for m in regex.finditer(letter, everything, flags=regex.IGNORECASE)} - {letter, letter.upper()}
+        others = {m.group() for m in regex.finditer(letter, everything, flags=regex.IGNORECASE)} - {
+            letter,
+            letter.upper(),
+        }
         assert others == {k for k, v in literals.CASE_SPECIALS.items() if v == letter}, letter
 
 
 def test_caseless_symbols_have_no_other_case() -> None:
     symbols = "".join(sorted(literals.CASELESS_SYMBOLS))
-    matched = {m.group() for m in regex.finditer(f"[{regex.escape(symbols)}]", _all_characters(), flags=regex.IGNORECASE)}
+    matched = {
+        m.group()
+        for m in regex.finditer(f"[{regex.escape(symbols)}]", _all_characters(), flags=regex.IGNORECASE)
+    }
     assert matched == set(literals.CASELESS_SYMBOLS)
 
 
 @pytest.mark.parametrize(
     "pattern",
-    [r"(?:[.!]+|x{e<=1})", r"[[:alpha:]]+ safe", r"\p{L}+", r"(?V1)safe", r"(a+)+$", r"\d+", r"(?P<x>a)(?P=x)", r"."],
+    [
+        r"(?:[.!]+|x{e<=1})",
+        r"[[:alpha:]]+ safe",
+        r"\p{L}+",
+        r"(?V1)safe",
+        r"(a+)+$",
+        r"\d+",
+        r"(?P<x>a)(?P=x)",
+        r".",
+    ],
 )
 def test_patterns_without_a_required_literal_have_no_condition_or_a_weak_one(pattern: str) -> None:
     cond = literals.condition(pattern, regex.IGNORECASE)
@@ -154,8 +235,30 @@ class _Rule:
 
 
 _pieces = st.sampled_from(
-    ["safe", "cure", "(?:completely|totally) ", "\\bmen\\b", "(?<!\\w)", "(?!\\w)", "[sS]", "x?", "(?:a|bc)+",
-     "\\d{1,3}", "%", "\\s+", " ", "(?:very )*", "[^a]", ".", "k", "(?:ing|ed)?", "\u2014", "\\W", "(?=s)", "#1"]
+    [
+        "safe",
+        "cure",
+        "(?:completely|totally) ",
+        "\\bmen\\b",
+        "(?<!\\w)",
+        "(?!\\w)",
+        "[sS]",
+        "x?",
+        "(?:a|bc)+",
+        "\\d{1,3}",
+        "%",
+        "\\s+",
+        " ",
+        "(?:very )*",
+        "[^a]",
+        ".",
+        "k",
+        "(?:ing|ed)?",
+        "\u2014",
+        "\\W",
+        "(?=s)",
+        "#1",
+    ]
 )
 _texts = st.text(
     alphabet=st.sampled_from(list("safecuremnkxbcd %#1 .,!-_\u212a\u017f\u0130S\u2014\u00e9\n")), max_size=40
@@ -163,7 +266,10 @@ _texts = st.text(
 
 
 @settings(max_examples=300, deadline=None)
-@given(pattern=st.lists(_pieces, min_size=1, max_size=5).map("".join), texts=st.lists(_texts, min_size=1, max_size=4))
+@given(
+    pattern=st.lists(_pieces, min_size=1, max_size=5).map("".join),
+    texts=st.lists(_texts, min_size=1, max_size=4),
+)
 def test_a_pattern_that_matches_is_always_a_candidate(pattern: str, texts: list[str]) -> None:
     """The conditions may let through too much, never too little: whenever the regex matches a text, both
     prefilters offer its rule there."""
@@ -173,7 +279,7 @@ def test_a_pattern_that_matches_is_always_a_candidate(pattern: str, texts: list[
         screens.append(prefilter.HyperscanPrefilter(rules))
     for screen in screens:
         offered = screen.candidates(texts)
-        for text, rule_ids in zip(texts, offered):
+        for text, rule_ids in zip(texts, offered, strict=True):
             if rules[0].patterns[0].search(text):
                 assert 0 in rule_ids, (screen.scanner, pattern, text)
 
@@ -225,7 +331,9 @@ def test_warm_cache_gives_the_same_report(capsys, fresh_cache: Path, pinned_pack
     assert warm == cold and cold[0] == 1
 
 
-def test_corrupt_cache_entries_are_ignored_and_rebuilt(capsys, fresh_cache: Path, pinned_pack: list[str]) -> None:
+def test_corrupt_cache_entries_are_ignored_and_rebuilt(
+    capsys, fresh_cache: Path, pinned_pack: list[str]
+) -> None:
     expected = _run_json(capsys, *pinned_pack)
     entries = sorted(fresh_cache.iterdir())
     for i, entry in enumerate(entries):
@@ -233,7 +341,9 @@ def test_corrupt_cache_entries_are_ignored_and_rebuilt(capsys, fresh_cache: Path
         entry.write_bytes([b"", b"garbage", data[: len(data) // 2], b"\x80\x05N."][i % 4])
     assert _run_json(capsys, *pinned_pack) == expected
     for entry in entries:
-        assert cache.load(entry.name.split("-")[0], entry.stem.split("-", 1)[1]) is not None  # rewritten whole
+        assert (
+            cache.load(entry.name.split("-")[0], entry.stem.split("-", 1)[1]) is not None
+        )  # rewritten whole
 
 
 def test_wrong_object_in_the_cache_is_ignored(capsys, fresh_cache: Path, pinned_pack: list[str]) -> None:
@@ -250,7 +360,9 @@ def test_no_cache_writes_nothing(capsys, fresh_cache: Path) -> None:
     assert not fresh_cache.exists()
 
 
-def test_an_unusable_cache_directory_does_not_matter(capsys, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unusable_cache_directory_does_not_matter(
+    capsys, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory", encoding="utf-8")
     monkeypatch.setenv("CLINIC_LINT_CACHE_DIR", str(blocker / "cache"))
@@ -264,8 +376,13 @@ def test_an_edited_pack_is_not_served_stale(capsys, fresh_cache: Path, tmp_path:
     post.write_text("It is completely safe and totally safe.\n", encoding="utf-8")
     pack.write_text(STARTER.read_text(encoding="utf-8"), encoding="utf-8")
     args = ["--no-default-packs", "--pack", str(pack), str(post)]
-    assert [f["match"] for f in _run_json(capsys, *args)[1]["findings"]] == ["completely safe", "totally safe"]
-    pack.write_text(pack.read_text(encoding="utf-8").replace("(?:completely|perfectly|totally|100%) safe", "totally safe"))
+    assert [f["match"] for f in _run_json(capsys, *args)[1]["findings"]] == [
+        "completely safe",
+        "totally safe",
+    ]
+    pack.write_text(
+        pack.read_text(encoding="utf-8").replace("(?:completely|perfectly|totally|100%) safe", "totally safe")
+    )
     assert [f["match"] for f in _run_json(capsys, *args)[1]["findings"]] == ["totally safe"]
 
 
@@ -295,7 +412,9 @@ def test_parallel_jobs_give_the_same_report_in_the_same_order(capsys, tmp_path: 
     two = _run_json(capsys, "--jobs", "2", str(tmp_path))
     every_core = _run_json(capsys, "--jobs", "0", str(tmp_path))
     assert one == two == every_core
-    assert one[0] == 3 and one[1]["summary"]["files"] == 24  # the binary and the undecodable file are not counted
+    assert (
+        one[0] == 3 and one[1]["summary"]["files"] == 24
+    )  # the binary and the undecodable file are not counted
 
 
 # --------------------------------------------------------------------------- start-up
@@ -311,5 +430,7 @@ def test_checking_one_post_imports_little(tmp_path: Path) -> None:
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     for _ in range(2):  # the first run fills the cache
-        done = subprocess.run([sys.executable, "-c", probe, str(post)], capture_output=True, text=True, env=env, check=False)
+        done = subprocess.run(
+            [sys.executable, "-c", probe, str(post)], capture_output=True, text=True, env=env, check=False
+        )
     assert "HEAVY [] 0" in done.stdout, done.stdout + done.stderr
