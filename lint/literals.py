@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import product
+from typing import Any
 
 try:  # Python 3.11+
     from re import _constants as C  # noqa: N812
@@ -241,8 +242,11 @@ def _score(factor: frozenset[str]) -> tuple[float, int]:
 
 def _minimal(factor: frozenset[str]) -> frozenset[str]:
     """Drop strings containing another string of the set: the shorter one already has to occur."""
-    cut = {s[:MAX_LEN] for s in factor}
-    return frozenset(s for s in cut if not any(t != s and t in s for t in cut))
+    kept: list[str] = []
+    for s in sorted({s[:MAX_LEN] for s in factor}, key=len):  # only a shorter string can be inside another
+        if not any(t in s for t in kept):
+            kept.append(s)
+    return frozenset(kept)
 
 
 def _cross(a: frozenset[str], b: frozenset[str]) -> frozenset[str] | None:
@@ -256,8 +260,8 @@ def _sequence(items: Sequence) -> _Info:
     run: frozenset[str] | None = frozenset({""})
     factors: list[frozenset[str]] = []  # in the order they occur in a match
     broken = False
-    for op, av in items:
-        info = _node(op, av)
+    for op, av in _joined_literals(items):
+        info = _Info(frozenset({av})) if op is _TEXT else _node(op, av)
         joined = None if run is None or info.exact is None else _cross(run, info.exact)
         if joined is not None:
             run = joined  # the run says all the node's factors say
@@ -272,6 +276,25 @@ def _sequence(items: Sequence) -> _Info:
     if _required(run):
         factors.append(run)  # type: ignore[arg-type]
     return _Info(None, factors)
+
+
+_TEXT = object()  # a run of literal characters, joined before the cross products
+
+
+def _joined_literals(items: Sequence) -> Iterable[tuple[Any, Any]]:
+    """The items, with consecutive literal characters as one (_TEXT, string) item: one cross product
+    per run instead of one per character."""
+    text: list[str] = []
+    for op, av in items:
+        if op is C.LITERAL and _literal_char(av):
+            text.append(_char(av))
+            continue
+        if text:
+            yield _TEXT, "".join(text)
+            text = []
+        yield op, av
+    if text:
+        yield _TEXT, "".join(text)
 
 
 def _node(op, av) -> _Info:

@@ -200,8 +200,8 @@ class _Where:
     def __init__(self, path: str, node: Any, line: int = 1, column: int = 1) -> None:
         self.path, self.node, self.line, self.column = path, node, line, column
         lc = getattr(node, "lc", None)
-        if lc is not None and line == 1 and column == 1:
-            self.line, self.column = lc.line + 1, lc.col + 1
+        if lc is not None and line == 1 and column == 1 and isinstance(getattr(lc, "line", None), int):
+            self.line, self.column = lc.line + 1, (lc.col or 0) + 1  # a bare scalar document has no position
 
     def at(self, key: str, parent: Any) -> _Where:
         """The position of ``parent[key]``'s value."""

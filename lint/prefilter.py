@@ -272,7 +272,8 @@ class HyperscanPrefilter(LiteralPrefilter):
 
     def __getstate__(self) -> dict[str, Any]:
         state = super().__getstate__()
-        state["_doc_scanner"] = None
+        # Hyperscan holds the factors now; their strings serve the pure-Python scanner only.
+        state.update(_doc_scanner=None, factors=[], _factor_ids={}, by_anchor={}, anchors=set())
         return state
 
     def _scan_met(self, text: str, doc: bool = False) -> set[int]:

@@ -18,6 +18,7 @@ from lint import runner
 from lint.cli import main
 
 STARTER = Path(__file__).parent / "fixtures" / "packs" / "starter.yaml"
+FUZZ = int(os.environ.get("CLINIC_LINT_FUZZ", "1"))  # multiplies the random examples, for a longer hunt
 SMALL = ["--no-default-packs", "--pack", str(STARTER)]
 RISKY = "Our ketamine treatment is completely safe.\n"
 
@@ -222,7 +223,7 @@ def test_catastrophic_backtracking_times_out_and_the_other_rules_still_run(capsy
 FORMATS = ["post.txt", "post.md", "post.html"]
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150 * FUZZ, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.binary(max_size=3000), name=st.sampled_from(FORMATS), replace=st.booleans())
 def test_random_bytes_as_a_post(capsys, data: bytes, name: str, replace: bool) -> None:
     Path(name).write_bytes(data)
@@ -281,7 +282,7 @@ _markup = st.lists(
 ).map("".join)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150 * FUZZ, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=_markup, name=st.sampled_from(FORMATS))
 def test_random_markup_as_a_post(capsys, text: str, name: str) -> None:
     Path(name).write_text(text, encoding="utf-8", errors="surrogatepass")
@@ -326,7 +327,7 @@ def _mutated_pack(draw) -> object:
     return pack
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=200 * FUZZ, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(pack=_structures | _mutated_pack(), as_text=st.booleans(), junk=st.text(max_size=200))
 def test_random_packs_never_crash(capsys, pack: object, as_text: bool, junk: str) -> None:
     Path("post.md").write_text("It is completely safe.\n", encoding="utf-8")

@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted(p for p in (ROOT / "seeds").glob("*.*") if p.is_file())
 STARTER = Path(__file__).parent / "fixtures" / "packs" / "starter.yaml"
 HAS_HYPERSCAN = importlib.util.find_spec("hyperscan") is not None
+FUZZ = int(os.environ.get("CLINIC_LINT_FUZZ", "1"))  # multiplies the random examples, for a longer hunt
 needs_hyperscan = pytest.mark.skipif(
     not HAS_HYPERSCAN, reason="the optional hyperscan package is not installed"
 )
@@ -162,7 +163,7 @@ _sentences = st.lists(
 
 
 @settings(
-    max_examples=80,
+    max_examples=80 * FUZZ,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -265,7 +266,7 @@ _texts = st.text(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300 * FUZZ, deadline=None)
 @given(
     pattern=st.lists(_pieces, min_size=1, max_size=5).map("".join),
     texts=st.lists(_texts, min_size=1, max_size=4),
