@@ -131,12 +131,17 @@ def load_labels(path: Path) -> tuple[set[Key], set[str]]:
 # --------------------------------------------------------------------------------------------- linter
 
 
+POST_SUFFIXES = (".md", ".markdown", ".html", ".htm", ".txt")  # what the linter checks in a directory
+
+
 def corpus_files(corpus: Path) -> set[str]:
-    """Every regular, non-hidden file under the corpus directory, as a POSIX path relative to it."""
+    """Every non-hidden post under the corpus directory, as a POSIX path relative to it."""
     return {
         p.relative_to(corpus).as_posix()
         for p in corpus.rglob("*")
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(corpus).parts)
+        if p.is_file()
+        and p.suffix.lower() in POST_SUFFIXES
+        and not any(part.startswith(".") for part in p.relative_to(corpus).parts)
     }
 
 

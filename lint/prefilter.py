@@ -117,6 +117,10 @@ class LiteralPrefilter:
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
 
+    def ready(self) -> bool:
+        """Can this prefilter scan here? (A cached Hyperscan database may come from another machine.)"""
+        return True
+
     # ------------------------------------------------------------------ what the matcher asks
 
     def candidates(self, texts: Sequence[str]) -> list[set[int]]:
@@ -275,6 +279,14 @@ class HyperscanPrefilter(LiteralPrefilter):
         # Hyperscan holds the factors now; their strings serve the pure-Python scanner only.
         state.update(_doc_scanner=None, factors=[], _factor_ids={}, by_anchor={}, anchors=set())
         return state
+
+    def ready(self) -> bool:
+        try:
+            self._scan_met("")
+            self._scan_met("", doc=True)
+        except Exception:  # noqa: BLE001 - e.g. a database built for another CPU: it is rebuilt here
+            return False
+        return True
 
     def _scan_met(self, text: str, doc: bool = False) -> set[int]:
         """The conditions ``text`` meets (sentence conditions, or document ones)."""
@@ -443,7 +455,7 @@ def build_prefilter(
     digest = cache.key("prefilter", fast, version, _patterns_key(document_patterns), *parts)
     if use_cache:
         hit = cache.load("prefilter", digest)
-        if isinstance(hit, LiteralPrefilter):
+        if isinstance(hit, LiteralPrefilter) and hit.ready():
             return hit
     prefilter = _build(rules, document_patterns, fast)
     if use_cache:

@@ -72,13 +72,18 @@ def test_exit_3_when_a_file_cannot_be_checked_even_with_findings_elsewhere(capsy
     ("argv", "message"),
     [
         (["check", "--jobs", "-1", "clean.txt"], "clinic-lint: error: --jobs must be 0 (one per core) or more"),
-        (["check", "--stdin-filename", "x.md", "clean.txt"], "clinic-lint: error: --stdin-filename needs the path - (standard input)"),
-        (["check", "--no-default-packs", "clean.txt"], "clinic-lint: error: no rule packs to load (--no-default-packs without --pack)"),
-        (["check", *SMALL, "--select", "nonsense", "clean.txt"], "clinic-lint: error: --select: 'nonsense' is not a rule id, category or pack name (see `clinic-lint rules`)"),
-        (["check", *SMALL, "--ignore", "nonsense", "clean.txt"], "clinic-lint: error: --ignore: 'nonsense' is not a rule id, category or pack name (see `clinic-lint rules`)"),
+        (["check", "--stdin-filename", "x.md", "clean.txt"],
+         "clinic-lint: error: --stdin-filename needs the path - (standard input)"),
+        (["check", "--no-default-packs", "clean.txt"],
+         "clinic-lint: error: no rule packs to load (--no-default-packs without --pack)"),
+        (["check", *SMALL, "--select", "nonsense", "clean.txt"],
+         "clinic-lint: error: --select: 'nonsense' is not a rule id, category or pack name (see `clinic-lint rules`)"),
+        (["check", *SMALL, "--ignore", "nonsense", "clean.txt"],
+         "clinic-lint: error: --ignore: 'nonsense' is not a rule id, category or pack name (see `clinic-lint rules`)"),
         (["check", "--config", "nowhere.yaml", "clean.txt"], "clinic-lint: error: nowhere.yaml: config file not found"),
         (["check", *SMALL, "--pack", "nowhere.yaml", "clean.txt"], "clinic-lint: error: nowhere.yaml: pack not found"),
-        (["explain", *SMALL, "nope"], "clinic-lint: error: 'nope' is not a rule id or category (see `clinic-lint rules`)"),
+        (["explain", *SMALL, "nope"],
+         "clinic-lint: error: 'nope' is not a rule id or category (see `clinic-lint rules`)"),
     ],
 )  # fmt: skip
 def test_exit_2_for_usage_errors_with_one_line(capsys, argv: list[str], message: str) -> None:

@@ -355,6 +355,19 @@ def test_wrong_object_in_the_cache_is_ignored(capsys, fresh_cache: Path, pinned_
     assert _run_json(capsys, *pinned_pack) == expected
 
 
+@needs_hyperscan
+def test_a_cached_database_that_does_not_load_is_rebuilt(capsys, fresh_cache: Path, pinned_pack: list[str]) -> None:
+    """A cache shared between machines may hold a Hyperscan database built for another CPU."""
+    expected = _run_json(capsys, *pinned_pack)
+    entry = next(fresh_cache.glob("prefilter-*"))
+    kind, digest = entry.stem.split("-", 1)
+    screen = cache.load(kind, digest)
+    screen.database = b"not a Hyperscan database"
+    cache.store(kind, digest, screen)
+    assert _run_json(capsys, *pinned_pack) == expected
+    assert cache.load(kind, digest).ready()
+
+
 def test_no_cache_writes_nothing(capsys, fresh_cache: Path) -> None:
     code, _, _ = _run_json(capsys, "--no-cache", str(ROOT / "seeds"))
     assert code == 1
@@ -426,7 +439,8 @@ def test_checking_one_post_imports_little(tmp_path: Path) -> None:
     post.write_text("# Hello\n\nOur clinic is open on Mondays.\n", encoding="utf-8")
     probe = (
         "import sys; from lint.cli import main; code = main(['check', sys.argv[1]]);"
-        "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'ruamel', 'pathspec', 'multiprocessing', 'platformdirs'});"
+        "heavy = {'ruamel', 'pathspec', 'multiprocessing', 'platformdirs'};"
+        "heavy = sorted({m.split('.')[0] for m in sys.modules} & heavy);"
         "print('HEAVY', heavy, code)"
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
