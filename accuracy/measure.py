@@ -151,9 +151,7 @@ def run_linter(corpus: Path, python: str = sys.executable, cwd: Path = REPO_ROOT
     proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, encoding="utf-8")
     if proc.returncode not in LINTER_OK_CODES:
         detail = (proc.stderr or proc.stdout).strip().splitlines()
-        raise MeasureError(
-            f"the linter exited with code {proc.returncode}: {detail[-1] if detail else '(no output)'}"
-        )
+        raise MeasureError(f"the linter exited with code {proc.returncode}: {detail[-1] if detail else '(no output)'}")
     try:
         report = json.loads(proc.stdout)
     except json.JSONDecodeError as exc:
@@ -277,13 +275,9 @@ def format_table(result: Score) -> str:
     """An aligned plain-text table: one row per category, then the micro-averaged total."""
     rows = [("category", "TP", "FP", "FN", "precision", "recall", "F1")]
     for category, c in result.per_category.items():
-        rows.append(
-            (category, str(c.tp), str(c.fp), str(c.fn), _fmt(c.precision), _fmt(c.recall), _fmt(c.f1))
-        )
+        rows.append((category, str(c.tp), str(c.fp), str(c.fn), _fmt(c.precision), _fmt(c.recall), _fmt(c.f1)))
     m = result.micro
-    rows.append(
-        ("micro total", str(m.tp), str(m.fp), str(m.fn), _fmt(m.precision), _fmt(m.recall), _fmt(m.f1))
-    )
+    rows.append(("micro total", str(m.tp), str(m.fp), str(m.fn), _fmt(m.precision), _fmt(m.recall), _fmt(m.f1)))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = []
     for index, row in enumerate(rows):
@@ -364,12 +358,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _check_coverage(label_files: set[str], files: set[str]) -> list[str]:
     """Warnings for corpus files without labels and labels for files not in the corpus."""
-    warnings = [
-        f"warning: {f} has no entry in the labels (treated as [])" for f in sorted(files - label_files)
-    ]
+    warnings = [f"warning: {f} has no entry in the labels (treated as [])" for f in sorted(files - label_files)]
     warnings += [
-        f"warning: labelled file {f} is not in the corpus (its labels are ignored)"
-        for f in sorted(label_files - files)
+        f"warning: labelled file {f} is not in the corpus (its labels are ignored)" for f in sorted(label_files - files)
     ]
     return warnings
 

@@ -146,9 +146,7 @@ def clean_paragraph(rng: random.Random) -> str:
     if rng.random() < 0.3:
         i = rng.randrange(len(words))
         words[i] = (
-            f"**{words[i]}**"
-            if rng.random() < 0.5
-            else words[i][:-1] + " ([details](https://example.org/info))."
+            f"**{words[i]}**" if rng.random() < 0.5 else words[i][:-1] + " ([details](https://example.org/info))."
         )
     return _wrap(" ".join(words), rng)
 
@@ -278,9 +276,7 @@ def run_cli(args: list[str], env: dict[str, str]) -> tuple[float, float, int, in
     largest process) of one CLI run."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    proc = subprocess.Popen(
-        [*cli_command(), *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
+    proc = subprocess.Popen([*cli_command(), *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = [0]
 
     def sample() -> None:
@@ -339,9 +335,7 @@ def latency(post_path: Path, runs: int, env: dict[str, str], *, warm: bool) -> f
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size-mb", type=float, default=50.0, help="corpus size (default 50)")
-    parser.add_argument(
-        "--jobs", default="1,2", help="comma-separated --jobs values to measure (default 1,2)"
-    )
+    parser.add_argument("--jobs", default="1,2", help="comma-separated --jobs values to measure (default 1,2)")
     parser.add_argument("--no-accelerator", action="store_true", help="measure the pure-Python prefilter")
     parser.add_argument("--runs", type=int, default=11, help="runs per single-post latency (default 11)")
     parser.add_argument("--seed", type=int, default=20240501)
@@ -362,10 +356,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.no_accelerator:
         env["CLINIC_LINT_NO_ACCELERATOR"] = "1"
     accel = "off (pure Python)" if args.no_accelerator else "on (Hyperscan, if installed)"
-    print(
-        f"corpus: {files} files, {nbytes / 1e6:.1f} MB in {args.corpus}; accelerator {accel}; "
-        f"{os.cpu_count()} cores"
-    )
+    print(f"corpus: {files} files, {nbytes / 1e6:.1f} MB in {args.corpus}; accelerator {accel}; {os.cpu_count()} cores")
 
     with tempfile.TemporaryDirectory() as tmp:
         env_warm = {**env, "CLINIC_LINT_CACHE_DIR": tmp}

@@ -6,6 +6,7 @@ line, so moving or re-wrapping a paragraph keeps the baseline valid while a new 
 Repeats of the same sentence in one file are counted. The file is JSON with sorted keys and no timestamps,
 so it diffs cleanly in review.
 """
+
 from __future__ import annotations
 
 import hashlib

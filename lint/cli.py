@@ -4,6 +4,7 @@ Exit codes: 0 no finding at or above --fail-on; 1 findings; 2 usage, config or p
 not be (fully) checked (unreadable, undecodable, missing, a rule timed out); 4 an internal error (a bug).
 Nothing leaks a traceback unless CLINIC_LINT_DEBUG is set.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,14 +38,22 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--output", metavar="FILE", help="write the report to FILE instead of standard output")
     check.add_argument("--config", metavar="FILE", help="use this config file instead of searching for one")
     check.add_argument("--pack", action="append", default=[], metavar="PATH", help="load an extra rule pack")
-    check.add_argument("--no-default-packs", action="store_true", help="do not load the packs that ship with clinic-lint")
+    check.add_argument(
+        "--no-default-packs", action="store_true", help="do not load the packs that ship with clinic-lint"
+    )
     check.add_argument("--select", type=_csv, metavar="ID,...", help="only these rule ids, categories or packs")
     check.add_argument("--ignore", type=_csv, metavar="ID,...", help="skip these rule ids, categories or packs")
-    check.add_argument("--fail-on", choices=("error", "warning", "info"), help="lowest severity that fails (default: warning)")
+    check.add_argument(
+        "--fail-on", choices=("error", "warning", "info"), help="lowest severity that fails (default: warning)"
+    )
     check.add_argument("--stdin-filename", metavar="NAME", help="name (and so format) of the text read from -")
     check.add_argument("--statistics", action="store_true", help="print counts per rule and category")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour the text output")
-    check.add_argument("--encoding-errors", choices=("skip", "replace"), help="invalid UTF-8: skip the file (default) or replace bad bytes")
+    check.add_argument(
+        "--encoding-errors",
+        choices=("skip", "replace"),
+        help="invalid UTF-8: skip the file (default) or replace bad bytes",
+    )
     check.add_argument("--jobs", "-j", type=int, metavar="N", help="files checked in parallel (default: one per core)")
     check.add_argument("--no-cache", action="store_true", help="do not read or write the compiled-pack cache")
     check.add_argument("--diff", action="store_true", help="show fixes as a diff; change nothing")
@@ -97,7 +106,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug: one line for the user, the traceback on request
         if os.environ.get("CLINIC_LINT_DEBUG"):
             raise
-        print(_printable(f"clinic-lint: internal error: {type(exc).__name__}: {exc} (set CLINIC_LINT_DEBUG=1 for details)"), file=sys.stderr)
+        print(
+            _printable(
+                f"clinic-lint: internal error: {type(exc).__name__}: {exc} (set CLINIC_LINT_DEBUG=1 for details)"
+            ),
+            file=sys.stderr,
+        )
         return EXIT_INTERNAL
 
 
@@ -254,7 +268,14 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
     packs = _loaded_packs(args)
     rows = [
-        {"id": r.id, "category": r.category, "severity": r.severity, "pack": p.name, "scope": r.scope, "message": r.message}
+        {
+            "id": r.id,
+            "category": r.category,
+            "severity": r.severity,
+            "pack": p.name,
+            "scope": r.scope,
+            "message": r.message,
+        }
         for p in packs
         for r in p.rules
     ]

@@ -4,6 +4,7 @@ The nearest config file found by walking up from the current directory is used (
 Every key is validated; an unknown key or a wrong type is a one-line error and exit code 2. Paths in a
 config file are relative to the file's directory.
 """
+
 from __future__ import annotations
 
 import os

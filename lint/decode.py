@@ -3,6 +3,7 @@
 The decoded text never contains the BOM, so columns on the first line count from the first real character,
 as editors do. What was stripped is remembered so ``--fix`` can write the file back byte-for-byte alike.
 """
+
 from __future__ import annotations
 
 import codecs

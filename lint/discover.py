@@ -5,6 +5,7 @@ ignored by ``.gitignore`` files, excluded globs, and files whose extension is no
 explicitly is always linted (unknown extensions as plain text). Directory symlinks are not followed, so a
 symlink loop cannot trap the walk.
 """
+
 from __future__ import annotations
 
 import fnmatch

@@ -1,4 +1,5 @@
 """``clinic-lint explain ID``: what a rule (or every rule of a category) catches, why, and examples."""
+
 from __future__ import annotations
 
 import textwrap
@@ -21,7 +22,9 @@ def explain(ident: str, packs: list[Pack]) -> str:
 
 
 def _wrap(text: str, indent: str = "  ") -> str:
-    return "\n".join(textwrap.fill(p, 100, initial_indent=indent, subsequent_indent=indent) for p in text.splitlines() if p.strip())
+    return "\n".join(
+        textwrap.fill(p, 100, initial_indent=indent, subsequent_indent=indent) for p in text.splitlines() if p.strip()
+    )
 
 
 def explain_rule(rule: Rule) -> str:

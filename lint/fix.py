@@ -6,6 +6,7 @@ of the claim). Files are written
 atomically (a temporary file in the same directory, then ``os.replace``) in their own encoding, BOM and line
 endings, and only when an edit changes them.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -71,9 +72,7 @@ def apply_edits(text: str, edits: list[Edit], newline: str = "\n") -> str:
 def unified_diff(path: str, old: str, new: str) -> str:
     """A ``git apply -p1`` / ``patch -p1`` compatible diff of one file ('' when nothing changes)."""
     name = path.replace(os.sep, "/").removeprefix("./")
-    lines = difflib.unified_diff(
-        old.splitlines(keepends=True), new.splitlines(keepends=True), f"a/{name}", f"b/{name}"
-    )
+    lines = difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True), f"a/{name}", f"b/{name}")
     out = []
     for line in lines:
         out.append(line)

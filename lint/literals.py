@@ -28,9 +28,7 @@ except ImportError:  # pragma: no cover - Python 3.10
     import sre_constants as C  # type: ignore[no-redef]  # noqa: N812
     import sre_parse  # type: ignore[no-redef]
 
-Condition = tuple[
-    frozenset[str], ...
-]  # all factors must occur, in this order, without overlapping; one string of each
+Condition = tuple[frozenset[str], ...]  # all factors must occur, in this order, without overlapping; one string of each
 
 MAX_SET = 128  # strings in one exact set before it is given up (cross products grow fast)
 MAX_LEN = 40  # a required string longer than this is cut: any substring of it is required too
@@ -95,9 +93,7 @@ _UNSAFE_FLAGS = 0
 try:
     import regex as _regex
 
-    _UNSAFE_FLAGS = (
-        _regex.V1 | _regex.FULLCASE | _regex.REVERSE | _regex.BESTMATCH | _regex.ENHANCEMATCH | _regex.POSIX
-    )
+    _UNSAFE_FLAGS = _regex.V1 | _regex.FULLCASE | _regex.REVERSE | _regex.BESTMATCH | _regex.ENHANCEMATCH | _regex.POSIX
 except ImportError:  # pragma: no cover - regex is a dependency
     pass
 _QUANTIFIER = re.compile(r"\{\d*(?:,\d*)?\}")

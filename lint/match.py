@@ -5,6 +5,7 @@ sentence, the text right before/after the match, or the enclosing block. Documen
 document's prose and the sentence findings. A :class:`Prefilter` may narrow which (sentence, rule) pairs are
 tried; it only ever skips work, so findings are identical with or without one.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
@@ -61,7 +62,9 @@ def render(template: str, m: regex.Match) -> str:
 
 
 class Matcher:
-    def __init__(self, rules: Iterable[Rule], *, timeout: float | None = DEFAULT_TIMEOUT, prefilter: Prefilter | None = None):
+    def __init__(
+        self, rules: Iterable[Rule], *, timeout: float | None = DEFAULT_TIMEOUT, prefilter: Prefilter | None = None
+    ):
         rules = list(rules)
         self.sentence_rules = [r for r in rules if r.scope == "sentence"]
         self.document_rules = [r for r in rules if r.scope == "document"]
@@ -83,7 +86,11 @@ class Matcher:
                         findings.append(self._finding(rule, sent, m, index, path, text))
                 except TimeoutError:
                     abandoned.add(rid)
-                    errors.append(InputError(f"{path}: rule '{rule.id}' took over {self.timeout}s on one sentence; skipped for this file"))
+                    errors.append(
+                        InputError(
+                            f"{path}: rule '{rule.id}' took over {self.timeout}s on one sentence; skipped for this file"
+                        )
+                    )
         findings.extend(self._document_findings(doc, findings, index, path))
         return findings, errors
 
@@ -93,11 +100,15 @@ class Matcher:
         split_blocks = getattr(self.prefilter, "sentence_candidates", None)
         if split_blocks is not None:  # it skips blocks, sentences and patterns that cannot match
             per_block = split_blocks([b.text for b in doc.blocks])
-            return [(Sentence(b, s, e), wanted) for b, work in zip(doc.blocks, per_block) for s, e, wanted in work]
+            return [
+                (Sentence(b, s, e), wanted)
+                for b, work in zip(doc.blocks, per_block, strict=True)
+                for s, e, wanted in work
+            ]
         sents = [Sentence(b, s, e) for b in doc.blocks for s, e in sentences.split(b.text)]
         if self.prefilter is not None:
             rule_sets = self.prefilter.candidates([s.text for s in sents])
-            return [(s, dict.fromkeys(ids)) for s, ids in zip(sents, rule_sets)]
+            return [(s, dict.fromkeys(ids)) for s, ids in zip(sents, rule_sets, strict=True)]
         everything = dict.fromkeys(range(len(self.sentence_rules)))
         return [(s, everything) for s in sents]
 

@@ -1,4 +1,5 @@
 """The records that flow through the pipeline: documents, findings, and the errors that stop a run."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -3,6 +3,7 @@
 A mistake in a pack is a :class:`PackError` naming ``file:line:column`` and the problem; the CLI turns it into
 one line and exit code 2. The schema is documented in docs/rule-packs.md.
 """
+
 from __future__ import annotations
 
 import re
@@ -166,7 +167,9 @@ def load_pack(path: Path, shared_definitions: dict[str, str] | None = None) -> P
     rules_data = data["rules"]
     if not isinstance(rules_data, list) or not rules_data:
         where.at("rules", data).fail("rules must be a non-empty list")
-    pack = Pack(name, _string(where.at("description", data), data["description"], "description"), str(version), str(path))
+    pack = Pack(
+        name, _string(where.at("description", data), data["description"], "description"), str(version), str(path)
+    )
     for index, rule_data in enumerate(rules_data):
         pack.rules.append(_load_rule(where.item(index, rules_data), rule_data, pack, definitions))
     return pack
@@ -436,7 +439,13 @@ class _Compiler:
     """Expands ``{{definitions}}`` and compiles one rule's pattern lists with its flags."""
 
     def __init__(
-        self, where: _Where, data: dict, label: str, definitions: dict[str, str], case_sensitive: bool, word_boundary: bool
+        self,
+        where: _Where,
+        data: dict,
+        label: str,
+        definitions: dict[str, str],
+        case_sensitive: bool,
+        word_boundary: bool,
     ) -> None:
         self.where, self.data, self.label, self.definitions = where, data, label, definitions
         self.flags = 0 if case_sensitive else regex.IGNORECASE

@@ -5,6 +5,7 @@ came from, so a match in the prose maps back to the exact characters of the orig
 entities or line breaks were removed in between. :class:`LineIndex` turns source offsets into 1-based
 (line, column) pairs, columns counting Unicode characters.
 """
+
 from __future__ import annotations
 
 import bisect

@@ -34,6 +34,7 @@ Hit = tuple[int, int]  # (end offset in the scanned text, anchor factor id)
 Wanted = dict[int, "frozenset[int] | None"]  # rule index -> indexes of its patterns worth trying (None: all)
 SentenceWork = tuple[int, int, Wanted]  # (start, end) of a sentence in its block, what to try on it
 Use = tuple[int, int, int]  # a condition's rule index, clause (0 patterns, 1 requires), pattern index
+TRIE_AFTER = 50_000  # characters looked through string by string before the trie regex is worth compiling
 
 
 class LiteralPrefilter:
@@ -58,6 +59,8 @@ class LiteralPrefilter:
             self._add_rule(index, rule)
         self.doc_conditions = {(p.pattern, p.flags): self._condition(p) for p in document_patterns}
         self._scanner: Any = None
+        self._scanned = 0  # characters scanned before the trie was compiled
+        self._strings: dict[str, list[int]] | None = None
         self._verifiers: dict[int, Any] = {}
         self._last_prose: str | None = None
         self._last_met: set[int] = set()
@@ -111,7 +114,7 @@ class LiteralPrefilter:
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
-        state.update(_scanner=None, _verifiers={}, _last_prose=None, _last_met=set())  # rebuilt on first use
+        state.update(_scanner=None, _scanned=0, _strings=None, _verifiers={}, _last_prose=None, _last_met=set())
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -223,19 +226,38 @@ class LiteralPrefilter:
         if not self.anchors:
             return [[] for _ in texts]
         if self._scanner is None:
+            self._scanned += sum(map(len, texts))
+            if self._scanned <= TRIE_AFTER:  # a post or two: looking for each string costs less than the trie
+                return self._find_each(texts)
             self._scanner = self._compile()
         return self._scan(texts)
+
+    def _find_each(self, texts: Sequence[str]) -> list[list[Hit]]:
+        low = _mapped("\n".join(texts)).lower()
+        found: list[Hit] = []
+        for text, fids in self._anchor_strings().items():
+            i = low.find(text)
+            while i >= 0:
+                found.extend((i + len(text), fid) for fid in fids)
+                i = low.find(text, i + 1)
+        return _per_text(found, [len(t) for t in texts])
+
+    def _anchor_strings(self) -> dict[str, list[int]]:
+        """Each string the scan looks for (boundaries left out), with the anchor factors holding it."""
+        if self._strings is None:
+            by_text: dict[str, set[int]] = {}
+            for fid in self.anchors:
+                for s in self.factors[fid]:
+                    by_text.setdefault(strip_boundaries(s)[0], set()).add(fid)
+            self._strings = {text: sorted(fids) for text, fids in by_text.items()}
+        return self._strings
 
     def _compile(self) -> Any:
         """(trie regex over the anchors' strings, per string: [(length, factor ids)] of the strings that are
         prefixes of it): the trie finds the longest string at a place, the others there are its prefixes."""
-        by_text: dict[str, set[int]] = {}
-        for fid in self.anchors:
-            for s in self.factors[fid]:
-                by_text.setdefault(strip_boundaries(s)[0], set()).add(fid)
+        by_text = self._anchor_strings()
         prefixes = {
-            text: [(k, sorted(by_text[text[:k]])) for k in range(1, len(text) + 1) if text[:k] in by_text]
-            for text in by_text
+            text: [(k, by_text[text[:k]]) for k in range(1, len(text) + 1) if text[:k] in by_text] for text in by_text
         }
         return re.compile(_trie(list(by_text))), prefixes
 

@@ -3,6 +3,7 @@
 ``run(paths, engine)`` is the one seam the CLI, the pre-commit hook and the parallel runner share. Each file
 is read, checked and released before the next, so memory stays flat however large the site.
 """
+
 from __future__ import annotations
 
 import dataclasses

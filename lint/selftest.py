@@ -2,6 +2,7 @@
 finding of that rule, each ``good`` example none. Examples are linted with every loaded pack, so document
 rules see the findings of the packs they depend on.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence

@@ -4,6 +4,7 @@ A sentence ends at ``.``, ``!``, ``?`` or ``…`` (with any closing quotes or br
 and something that can start a sentence — unless the word before the stop is a known abbreviation or an
 initial ("Dr.", "e.g.", "et al.", "J. Smith"). Decimals ("2.5 mg") and URLs have no space after the dot.
 """
+
 from __future__ import annotations
 
 import re

@@ -10,6 +10,7 @@ An omitted list means every rule; an id may be a rule id, a category or a pack n
 no reason, names something unknown, cannot be parsed or suppresses nothing is reported itself, as a finding
 of the reserved pseudo-category ``clinic-lint`` at the severity of the ``unused-suppression`` setting.
 """
+
 from __future__ import annotations
 
 import re
@@ -42,8 +43,7 @@ TOOL_RULES: dict[str, tuple[str, str]] = {
     ),
     "invalid-suppression": (
         "A clinic-lint directive that cannot be understood.",
-        "Use clinic-lint-disable-next-line, clinic-lint-disable, clinic-lint-enable or "
-        "clinic-lint-disable-file.",
+        "Use clinic-lint-disable-next-line, clinic-lint-disable, clinic-lint-enable or clinic-lint-disable-file.",
     ),
 }
 KINDS = ("disable-next-line", "disable", "enable", "disable-file")
@@ -85,9 +85,7 @@ class _Problems:
         self.items.append((rule, message, comment))
 
 
-def apply(
-    findings: list[Finding], comments: Sequence[Comment], text: str, path: str, engine: Engine
-) -> list[Finding]:
+def apply(findings: list[Finding], comments: Sequence[Comment], text: str, path: str, engine: Engine) -> list[Finding]:
     """Drop the suppressed findings and add findings for useless or unexplained directives."""
     if not any("clinic-lint-" in c.text for c in comments):
         return findings  # the common case: nothing to do
@@ -143,9 +141,7 @@ def _check_targets(directives: list[Directive], engine: Engine, problems: _Probl
 # --------------------------------------------------------------------------- where each directive applies
 
 
-def _scopes(
-    directives: list[Directive], comments: Sequence[Comment], text: str, problems: _Problems
-) -> list[Scope]:
+def _scopes(directives: list[Directive], comments: Sequence[Comment], text: str, problems: _Problems) -> list[Scope]:
     scopes: list[Scope] = []
     open_: list[Scope] = []  # disable ranges waiting for their enable
     for d in directives:
@@ -208,9 +204,7 @@ def _suppressed(f: Finding, scopes: list[Scope]) -> bool:
     return hit
 
 
-def _check_used(
-    directives: list[Directive], scopes: list[Scope], engine: Engine, problems: _Problems
-) -> None:
+def _check_used(directives: list[Directive], scopes: list[Scope], engine: Engine, problems: _Problems) -> None:
     for d in directives:
         if d.kind == "enable":
             continue

@@ -2,6 +2,7 @@
 
 Copied from the project's taxonomy (docs/taxonomy.md). Never rename an id; add one only when none fits.
 """
+
 from __future__ import annotations
 
 CATEGORIES: dict[str, str] = {

@@ -4,6 +4,7 @@ Order per file: subtract the baseline; then ``--diff`` prints the available repl
 them and the fixed text is linted again (what remains is reported, the baseline subtracted again); with
 ``--update-baseline`` the remaining findings are recorded and none is reported.
 """
+
 from __future__ import annotations
 
 import dataclasses

@@ -5,6 +5,7 @@ the golden test (tests/test_seeds_golden.py) exists to make every change in find
 
     python scripts/update_golden.py
 """
+
 from __future__ import annotations
 
 import contextlib

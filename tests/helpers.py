@@ -1,4 +1,5 @@
 """Shared test helpers: write a pack, lint a string, state expected findings compactly."""
+
 from __future__ import annotations
 
 import textwrap

@@ -122,9 +122,7 @@ def test_document_findings_reduce_to_file_and_category(tmp_path: Path) -> None:
         finding("corpus/a.md", 1, "missing-disclaimer"),
         finding("corpus/a.md", 9, "missing-disclaimer"),
     ]
-    assert set(measure.findings_to_keys(findings, corpus, cwd=tmp_path)) == {
-        ("a.md", None, "missing-disclaimer")
-    }
+    assert set(measure.findings_to_keys(findings, corpus, cwd=tmp_path)) == {("a.md", None, "missing-disclaimer")}
 
 
 def test_relative_path_handles_relative_absolute_and_outside(tmp_path: Path) -> None:
@@ -237,9 +235,7 @@ def test_format_errors_lists_fps_and_fns_with_text(tmp_path: Path) -> None:
     (tmp_path / "a.md").write_text("Title\nA true miracle cure.\n", encoding="utf-8")
     fp, fn = ("a.md", 2, "hype"), ("a.md", None, "missing-disclaimer")
     result = measure.score({fn}, {fp})
-    text = measure.format_errors(
-        result, tmp_path, {fp: finding("a.md", 2, "hype", rule="miracle", match="miracle")}
-    )
+    text = measure.format_errors(result, tmp_path, {fp: finding("a.md", 2, "hype", rule="miracle", match="miracle")})
     assert "False positives (1):" in text and "False negatives (1):" in text
     assert "a.md:2  hype" in text and "A true miracle cure." in text and "[miracle: 'miracle']" in text
     assert "a.md:-  missing-disclaimer" in text
@@ -281,9 +277,7 @@ def test_main_table_and_thresholds(
     monkeypatch.setattr(
         measure,
         "run_linter",
-        fake_linter(
-            [finding("a.md", 3, "hype"), finding("a.md", 1, "missing-disclaimer"), finding("b.md", 1, "hype")]
-        ),
+        fake_linter([finding("a.md", 3, "hype"), finding("a.md", 1, "missing-disclaimer"), finding("b.md", 1, "hype")]),
     )
     base = ["--corpus", str(corpus), "--labels", str(labels)]
     assert measure.main(base + ["--verbose"]) == 0
@@ -325,9 +319,7 @@ def test_main_warns_about_unlabelled_and_missing_files(
     assert "3 files, 3 labels" in captured.out  # gone.md's label is dropped
 
 
-def test_main_errors_exit_2(
-    tmp_path: Path, tiny: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_main_errors_exit_2(tmp_path: Path, tiny: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
     corpus, labels = tiny
     assert measure.main(["--corpus", str(tmp_path / "nope"), "--labels", str(labels)]) == 2
     assert "corpus directory not found" in capsys.readouterr().err

@@ -1,4 +1,5 @@
 """--baseline / --update-baseline: accept today's findings, report new ones, survive edits."""
+
 from __future__ import annotations
 
 import json

@@ -110,8 +110,7 @@ def test_exit_4_for_an_internal_error_in_one_line(capsys, monkeypatch: pytest.Mo
     code, _, err = check(capsys, "clean.txt")
     assert code == 4
     assert (
-        err
-        == "clinic-lint: internal error: ZeroDivisionError: simulated bug (set CLINIC_LINT_DEBUG=1 for details)\n"
+        err == "clinic-lint: internal error: ZeroDivisionError: simulated bug (set CLINIC_LINT_DEBUG=1 for details)\n"
     )
 
 
@@ -164,9 +163,7 @@ def test_output_file_that_cannot_be_written(capsys) -> None:
         ("--ignore", "safety-claim,regulatory-claim", []),
     ],
 )
-def test_select_and_ignore_by_id_category_or_pack(
-    capsys, option: str, value: str, expected: list[str]
-) -> None:
+def test_select_and_ignore_by_id_category_or_pack(capsys, option: str, value: str, expected: list[str]) -> None:
     _, out, _ = check(capsys, "--format", "json", option, value, "risky.txt")
     assert rules_of(out) == expected
 
@@ -243,9 +240,7 @@ def test_stdin_with_invalid_utf8(capsys, monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 def test_config_is_found_walking_up(capsys, monkeypatch: pytest.MonkeyPatch) -> None:
-    Path(".clinic-lint.yaml").write_text(
-        f"default-packs: false\npacks: [{STARTER}]\nignore: [starter-safe]\n"
-    )
+    Path(".clinic-lint.yaml").write_text(f"default-packs: false\npacks: [{STARTER}]\nignore: [starter-safe]\n")
     Path("blog/2024").mkdir(parents=True)
     Path("blog/2024/post.txt").write_text(RISKY, encoding="utf-8")
     monkeypatch.chdir("blog/2024")

@@ -1,4 +1,5 @@
 """The shared regex fragments in rules/_definitions.yaml that many rules rely on."""
+
 import pytest
 from helpers import EXAMPLES, REFS, lint_string, write_pack
 
@@ -16,7 +17,9 @@ NOT_CITED = [
 
 @pytest.fixture
 def pack(tmp_path):
-    return write_pack(tmp_path, f"""
+    return write_pack(
+        tmp_path,
+        f"""
 - id: cites
   category: unsupported-citation
   severity: info
@@ -26,7 +29,8 @@ def pack(tmp_path):
   word_boundary: false
   {REFS}
   {EXAMPLES}
-""")
+""",
+    )
 
 
 @pytest.mark.parametrize("text", CITED)

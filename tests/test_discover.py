@@ -38,8 +38,16 @@ def test_gitignore_above_the_named_directory_applies_inside_a_repo(tmp_path, mon
 
 def test_explicit_files_are_linted_whatever_the_extension_and_missing_is_reported(tmp_path):
     _tree(tmp_path, {"notes.rst": "x", "page.htm": "x"})
-    items = list(discover([str(tmp_path / "notes.rst"), str(tmp_path / "page.htm"), str(tmp_path / "nope.md")], DEFAULT_EXTENSIONS))
-    assert [(type(i).__name__, getattr(i, "fmt", None)) for i in items] == [("Target", "text"), ("Target", "html"), ("Missing", None)]
+    items = list(
+        discover(
+            [str(tmp_path / "notes.rst"), str(tmp_path / "page.htm"), str(tmp_path / "nope.md")], DEFAULT_EXTENSIONS
+        )
+    )
+    assert [(type(i).__name__, getattr(i, "fmt", None)) for i in items] == [
+        ("Target", "text"),
+        ("Target", "html"),
+        ("Missing", None),
+    ]
     assert isinstance(items[2], Missing) and "no such file" in items[2].reason
 
 
@@ -47,7 +55,10 @@ def test_exclude_globs_and_extra_extensions(tmp_path, monkeypatch):
     _tree(tmp_path, {"a.md": "x", "b.mdx": "x", "drafts/c.md": "x"})
     monkeypatch.chdir(tmp_path)
     exts = {**DEFAULT_EXTENSIONS, ".mdx": "markdown"}
-    assert _paths(discover(["."], exts, exclude=["drafts/*"])) == [os.path.join(".", "a.md"), os.path.join(".", "b.mdx")]
+    assert _paths(discover(["."], exts, exclude=["drafts/*"])) == [
+        os.path.join(".", "a.md"),
+        os.path.join(".", "b.mdx"),
+    ]
 
 
 def test_symlink_loop_does_not_trap_the_walk(tmp_path):

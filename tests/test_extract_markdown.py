@@ -284,9 +284,7 @@ def test_inline_html_tags_dropped_their_text_kept() -> None:
 
 
 def test_html_blocks_go_through_the_html_extractor() -> None:
-    src = (
-        'Intro.\n\n<div class="cta">\n  <p>Guaranteed <b>weight</b>\n  loss &amp; more</p>\n</div>\n\nOutro.'
-    )
+    src = 'Intro.\n\n<div class="cta">\n  <p>Guaranteed <b>weight</b>\n  loss &amp; more</p>\n</div>\n\nOutro.'
     check(src, "weight loss & more", "weight</b>\n  loss &amp; more", 4, 20)
     assert prose(src) == "Intro.\nGuaranteed weight loss & more\nOutro."
     assert prose("<script>\nvar safe = 1;\n\nstill script\n</script>\nafter") == "after"
@@ -362,10 +360,7 @@ def test_front_matter_only_at_the_first_line_and_only_when_closed() -> None:
 
 
 def test_crlf_line_ends() -> None:
-    src = (
-        "---\r\ntitle: Safe\r\n---\r\n# Head\r\n\r\n"
-        "Line one is\r\nweight\r\nloss here\r\n> quoted\r\n> text\r\n"
-    )
+    src = "---\r\ntitle: Safe\r\n---\r\n# Head\r\n\r\nLine one is\r\nweight\r\nloss here\r\n> quoted\r\n> text\r\n"
     check(src, "weight loss", "weight\r\nloss", 7, 1)
     check(src, "Safe", "Safe", 2, 8, kind="title")
     check(src, "quoted text", "quoted\r\n> text", 9, 3)

@@ -39,7 +39,10 @@ def test_blank_lines_bullets_and_titles_make_blocks():
 def test_directive_lines_are_comments_not_prose():
     src = "Intro.\n<!-- clinic-lint-disable-next-line hype -- quoted -->\nclinic-lint-disable-file\nBody.\n"
     doc = extract(src)
-    assert [c.text for c in doc.comments] == ["clinic-lint-disable-next-line hype -- quoted", "clinic-lint-disable-file"]
+    assert [c.text for c in doc.comments] == [
+        "clinic-lint-disable-next-line hype -- quoted",
+        "clinic-lint-disable-file",
+    ]
     assert all("clinic-lint" not in b.text for b in doc.blocks)
 
 

@@ -1,4 +1,5 @@
 """--diff, --fix and --unsafe-fixes: what is changed, how it is written, and what is reported after."""
+
 from __future__ import annotations
 
 import io

@@ -1,5 +1,6 @@
 """End to end: `pip install .` (not editable) into a fresh virtual environment gives a working
 `clinic-lint` that finds its packs, lints the sample posts and exits with the documented codes."""
+
 from __future__ import annotations
 
 import json
@@ -40,7 +41,9 @@ def test_installed_command_clean_file_and_broken_pack(installed, tmp_path):
     clean.write_text("# Opening hours\n\nWe are open Monday to Friday, 9am to 5pm.\n", encoding="utf-8")
     assert _run(installed, "check", str(clean), cwd=tmp_path).returncode == 0
     broken = tmp_path / "broken.yaml"
-    broken.write_text("name: broken\ndescription: x\nversion: '1'\nrules:\n  - id: a\n    categroy: hype\n", encoding="utf-8")
+    broken.write_text(
+        "name: broken\ndescription: x\nversion: '1'\nrules:\n  - id: a\n    categroy: hype\n", encoding="utf-8"
+    )
     proc = _run(installed, "check", str(clean), "--pack", str(broken), cwd=tmp_path)
     assert proc.returncode == 2
     assert f"{broken}:6:5:" in proc.stderr and "categroy" in proc.stderr

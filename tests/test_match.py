@@ -1,4 +1,5 @@
 """The matcher's semantics, one schema feature at a time, on small packs written by the tests."""
+
 from helpers import EXAMPLES, REFS, lint_string, write_pack
 
 from lint.extract import extract
@@ -49,7 +50,10 @@ def test_unless_after_is_anchored_to_the_match(tmp_path):
 
 
 def test_unless_paragraph_and_requires(tmp_path):
-    pack = write_pack(tmp_path, _rule("  patterns: ['studies show']\n  unless_paragraph: ['{{citation}}']\n  requires: ['works|helps']"))
+    pack = write_pack(
+        tmp_path,
+        _rule("  patterns: ['studies show']\n  unless_paragraph: ['{{citation}}']\n  requires: ['works|helps']"),
+    )
     text = "Studies show it works.\n\nStudies show it works. See Smith et al. (2021).\n\nStudies show nothing."
     assert lint_string(pack, text) == [(1, 1, "r")]
 
@@ -70,12 +74,20 @@ def test_templates_use_match_and_named_groups(tmp_path):
   suggestion: "Schedule {n}"
   patterns: ['category (?P<n>III|II|IV)']
   fix: {replacement: "Schedule {n}", safe: true}
-  """ + REFS + "\n  " + EXAMPLES,
+  """
+        + REFS
+        + "\n  "
+        + EXAMPLES,
     )
     rules = [r for p in load_packs([pack]) for r in p.rules]
     findings, _ = Matcher(rules).check(extract("A Category III drug.", "text"), "A Category III drug.", "x")
     (f,) = findings
-    assert (f.message, f.suggestion, f.fix.replacement, f.fix.safe) == ("Category III is wrong", "Schedule III", "Schedule III", True)
+    assert (f.message, f.suggestion, f.fix.replacement, f.fix.safe) == (
+        "Category III is wrong",
+        "Schedule III",
+        "Schedule III",
+        True,
+    )
     assert (f.start, f.end, f.match) == (2, 14, "Category III")
 
 
@@ -123,7 +135,10 @@ def test_document_rule_when_patterns_and_without_when(tmp_path):
 
 
 def test_catastrophic_regex_times_out_and_other_rules_still_run(tmp_path):
-    pack = write_pack(tmp_path, _rule("  patterns: ['(a|aa)+$']\n  word_boundary: false", "slow") + _rule("  patterns: ['safe']", "fast"))
+    pack = write_pack(
+        tmp_path,
+        _rule("  patterns: ['(a|aa)+$']\n  word_boundary: false", "slow") + _rule("  patterns: ['safe']", "fast"),
+    )
     rules = [r for p in load_packs([pack]) for r in p.rules]
     text = "safe " + "a" * 40 + "!"
     findings, errors = Matcher(rules, timeout=0.2).check(extract(text, "text"), text, "x.txt")
@@ -132,7 +147,11 @@ def test_catastrophic_regex_times_out_and_other_rules_still_run(tmp_path):
 
 
 def test_link_addresses_are_paragraph_context_not_prose(tmp_path):
-    pack = write_pack(tmp_path, _rule("  patterns: ['studies show']\n  unless_paragraph: ['{{citation}}']") + _rule("  patterns: ['pubmed']", "url-word"))
+    pack = write_pack(
+        tmp_path,
+        _rule("  patterns: ['studies show']\n  unless_paragraph: ['{{citation}}']")
+        + _rule("  patterns: ['pubmed']", "url-word"),
+    )
     md = "Studies show it helps ([source](https://pubmed.ncbi.nlm.nih.gov/123/)).\n\nStudies show it helps.\n"
     assert lint_string(pack, md, "markdown") == [(3, 1, "r")]  # the URL is context, never matched as prose
     html = '<p>Studies show it helps (<a href="https://doi.org/10.1056/x">trial</a>).</p><p>Studies show it.</p>'

@@ -90,15 +90,10 @@ def test_pack_errors_are_one_line_with_file_line_and_column(capsys, text: str, m
 def test_a_duplicate_id_across_two_packs(capsys) -> None:
     Path("other.yaml").write_text(pack(GOOD, head=HEAD.replace("my-pack", "other-pack")), encoding="utf-8")
     Path("p.yaml").write_text(pack(GOOD), encoding="utf-8")
-    code = main(
-        ["check", "--no-default-packs", "--no-cache", "--pack", "p.yaml", "--pack", "other.yaml", "clean.txt"]
-    )
+    code = main(["check", "--no-default-packs", "--no-cache", "--pack", "p.yaml", "--pack", "other.yaml", "clean.txt"])
     _, err = capsys.readouterr()
     assert code == 2
-    assert (
-        err
-        == "clinic-lint: error: other.yaml:5:5: duplicate rule id 'my-rule' (first defined at p.yaml:5:5)\n"
-    )
+    assert err == "clinic-lint: error: other.yaml:5:5: duplicate rule id 'my-rule' (first defined at p.yaml:5:5)\n"
 
 
 @pytest.mark.parametrize("command", ["rules", "test-rules"])

@@ -5,6 +5,7 @@ checks exactly the files under test, untracked ones included, and never touches 
 Slow (pre-commit creates a virtualenv and pip-installs the package, about a minute), so the environment is
 built once for the module and reused.
 """
+
 from __future__ import annotations
 
 import os

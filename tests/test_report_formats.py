@@ -1,4 +1,5 @@
 """CI output formats (--format sarif/github/junit/json-lines), --output and --statistics."""
+
 from __future__ import annotations
 
 import io

@@ -317,9 +317,7 @@ def _mutated_pack(draw) -> object:
 @given(pack=_structures | _mutated_pack(), as_text=st.booleans(), junk=st.text(max_size=200))
 def test_random_packs_never_crash(capsys, pack: object, as_text: bool, junk: str) -> None:
     Path("post.md").write_text("It is completely safe.\n", encoding="utf-8")
-    Path("pack.yaml").write_text(
-        junk if as_text else json.dumps(pack), encoding="utf-8", errors="surrogatepass"
-    )
+    Path("pack.yaml").write_text(junk if as_text else json.dumps(pack), encoding="utf-8", errors="surrogatepass")
     code, _, err = check(capsys, "--no-default-packs", "--no-cache", "--pack", "pack.yaml", "post.md")
     assert code in (0, 1, 2, 3), err
     assert "Traceback" not in err and "internal error" not in err

@@ -1,4 +1,5 @@
 """Golden test: `clinic-lint check seeds/` reports exactly the reviewed findings in seeds/expected/."""
+
 from __future__ import annotations
 
 import json

@@ -28,9 +28,7 @@ SEEDS = sorted(p for p in (ROOT / "seeds").glob("*.*") if p.is_file())
 STARTER = Path(__file__).parent / "fixtures" / "packs" / "starter.yaml"
 HAS_HYPERSCAN = importlib.util.find_spec("hyperscan") is not None
 FUZZ = int(os.environ.get("CLINIC_LINT_FUZZ", "1"))  # multiplies the random examples, for a longer hunt
-needs_hyperscan = pytest.mark.skipif(
-    not HAS_HYPERSCAN, reason="the optional hyperscan package is not installed"
-)
+needs_hyperscan = pytest.mark.skipif(not HAS_HYPERSCAN, reason="the optional hyperscan package is not installed")
 
 
 def _bench():
@@ -54,9 +52,7 @@ def engines() -> dict[str, runner.Engine]:
     if HAS_HYPERSCAN:
         screens["hyperscan"] = prefilter.HyperscanPrefilter(sentence_rules, screened)
     return {
-        name: runner.Engine(
-            config, packs, rules, Matcher(rules, timeout=config.regex_timeout, prefilter=screen)
-        )
+        name: runner.Engine(config, packs, rules, Matcher(rules, timeout=config.regex_timeout, prefilter=screen))
         for name, screen in screens.items()
     }
 
@@ -192,8 +188,7 @@ def test_case_specials_are_exactly_the_regex_modules() -> None:
 def test_caseless_symbols_have_no_other_case() -> None:
     symbols = "".join(sorted(literals.CASELESS_SYMBOLS))
     matched = {
-        m.group()
-        for m in regex.finditer(f"[{regex.escape(symbols)}]", _all_characters(), flags=regex.IGNORECASE)
+        m.group() for m in regex.finditer(f"[{regex.escape(symbols)}]", _all_characters(), flags=regex.IGNORECASE)
     }
     assert matched == set(literals.CASELESS_SYMBOLS)
 
@@ -275,7 +270,9 @@ def test_a_pattern_that_matches_is_always_a_candidate(pattern: str, texts: list[
     """The conditions may let through too much, never too little: whenever the regex matches a text, both
     prefilters offer its rule there."""
     rules = [_Rule(pattern)]
-    screens = [prefilter.LiteralPrefilter(rules)]
+    with_trie = prefilter.LiteralPrefilter(rules)  # past TRIE_AFTER characters the trie regex takes over
+    with_trie._scanner = with_trie._compile() if with_trie.anchors else None
+    screens = [prefilter.LiteralPrefilter(rules), with_trie]
     if HAS_HYPERSCAN:
         screens.append(prefilter.HyperscanPrefilter(rules))
     for screen in screens:
@@ -332,9 +329,7 @@ def test_warm_cache_gives_the_same_report(capsys, fresh_cache: Path, pinned_pack
     assert warm == cold and cold[0] == 1
 
 
-def test_corrupt_cache_entries_are_ignored_and_rebuilt(
-    capsys, fresh_cache: Path, pinned_pack: list[str]
-) -> None:
+def test_corrupt_cache_entries_are_ignored_and_rebuilt(capsys, fresh_cache: Path, pinned_pack: list[str]) -> None:
     expected = _run_json(capsys, *pinned_pack)
     entries = sorted(fresh_cache.iterdir())
     for i, entry in enumerate(entries):
@@ -342,9 +337,7 @@ def test_corrupt_cache_entries_are_ignored_and_rebuilt(
         entry.write_bytes([b"", b"garbage", data[: len(data) // 2], b"\x80\x05N."][i % 4])
     assert _run_json(capsys, *pinned_pack) == expected
     for entry in entries:
-        assert (
-            cache.load(entry.name.split("-")[0], entry.stem.split("-", 1)[1]) is not None
-        )  # rewritten whole
+        assert cache.load(entry.name.split("-")[0], entry.stem.split("-", 1)[1]) is not None  # rewritten whole
 
 
 def test_wrong_object_in_the_cache_is_ignored(capsys, fresh_cache: Path, pinned_pack: list[str]) -> None:
@@ -374,9 +367,7 @@ def test_no_cache_writes_nothing(capsys, fresh_cache: Path) -> None:
     assert not fresh_cache.exists()
 
 
-def test_an_unusable_cache_directory_does_not_matter(
-    capsys, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_an_unusable_cache_directory_does_not_matter(capsys, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory", encoding="utf-8")
     monkeypatch.setenv("CLINIC_LINT_CACHE_DIR", str(blocker / "cache"))
@@ -426,9 +417,7 @@ def test_parallel_jobs_give_the_same_report_in_the_same_order(capsys, tmp_path: 
     two = _run_json(capsys, "--jobs", "2", str(tmp_path))
     every_core = _run_json(capsys, "--jobs", "0", str(tmp_path))
     assert one == two == every_core
-    assert (
-        one[0] == 3 and one[1]["summary"]["files"] == 24
-    )  # the binary and the undecodable file are not counted
+    assert one[0] == 3 and one[1]["summary"]["files"] == 24  # the binary and the undecodable file are not counted
 
 
 # --------------------------------------------------------------------------- start-up

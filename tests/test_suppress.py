@@ -1,4 +1,5 @@
 """Inline suppressions: clinic-lint-disable-next-line / disable ... enable / disable-file."""
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """Extractors: decoded text -> prose blocks with exact source positions, one module per format."""
+
 from __future__ import annotations
 
 import importlib

@@ -4,6 +4,7 @@ A short line with no closing punctuation followed by a capitalised line is a tit
 a bulleted or numbered line. A line holding only a ``clinic-lint-...`` directive (bare or inside
 ``<!-- -->``) is a comment, not prose.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,7 +16,7 @@ _LINE = re.compile(r"[^\n]*\n?")
 _BULLET = re.compile(r"[ \t]*(?:[-*+\u2022]|\d{1,3}[.)])[ \t]+")
 _DIRECTIVE = re.compile(r"[ \t]*(?:<!--)?[ \t]*(clinic-lint-[a-z-]+\b.*?)[ \t]*(?:-->)?[ \t]*\r?\n?\Z")
 _TITLE_MAX = 70  # a line this short without closing punctuation, followed by a capital, is a heading
-_CLOSED = tuple('.!?:;,"\')]')
+_CLOSED = tuple(".!?:;,\"')]")
 
 
 def extract(text: str) -> Document:

@@ -3,6 +3,7 @@
 A reporter receives findings as they are produced (``finding``) and the run's totals at the end
 (``finish``); streaming formats write at once, document formats (JSON, SARIF, JUnit) write at ``finish``.
 """
+
 from __future__ import annotations
 
 import importlib

@@ -1,4 +1,5 @@
 """Paths as CI systems want them: relative to the working directory (the checkout), with forward slashes."""
+
 from __future__ import annotations
 
 import os

@@ -6,6 +6,7 @@ error/warning/info map to ::error/::warning/::notice. Data and properties are es
 toolkit does (``%``, CR and LF everywhere; ``:`` and ``,`` too inside properties), so a message cannot end
 the command early or smuggle in another one.
 """
+
 from __future__ import annotations
 
 from lint.model import Finding

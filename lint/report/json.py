@@ -1,4 +1,5 @@
 """One JSON document: ``{"version", "findings": [...], "summary": {...}}``, paths as given."""
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """JSON Lines: one JSON object per finding (the same record as ``--format json``), written as it is found."""
+
 from __future__ import annotations
 
 import json

@@ -3,6 +3,7 @@
 One testsuite; a testcase per checked file (so clean files show as passed tests); a ``<failure>`` per finding;
 an ``<error>`` for a file that could not be (fully) checked and ``<skipped>`` for one skipped on purpose.
 """
+
 from __future__ import annotations
 
 import re

@@ -4,6 +4,7 @@ One run; ``tool.driver.rules`` describes every rule that fired (sorted by id; re
 ``ruleIndex``). Each result carries ``partialFingerprints["clinicLint/v1"]`` = ``<baseline fingerprint>:<n>``,
 n counting identical findings in the file, so dashboards track a finding across edits as the baseline does.
 """
+
 from __future__ import annotations
 
 import json
@@ -90,9 +91,7 @@ def rule_descriptor(rule: Rule) -> dict[str, Any]:
         "fullDescription": {"text": f"{message} {category}"},
         "help": {
             "text": f"{message}\n\nSuggestion: {suggestion}\n\n{category}\n\nReferences:\n{refs_text}",
-            "markdown": (
-                f"{message}\n\n**Suggestion:** {suggestion}\n\n{category}\n\n**References:**\n\n{refs_md}"
-            ),
+            "markdown": (f"{message}\n\n**Suggestion:** {suggestion}\n\n{category}\n\n**References:**\n\n{refs_md}"),
         },
         "defaultConfiguration": {"level": LEVELS[rule.severity]},
         "properties": {"category": rule.category, "pack": rule.pack, "tags": [rule.category, rule.pack]},

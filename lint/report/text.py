@@ -1,4 +1,5 @@
 """``path:line:col: severity rule-id message`` and an indented suggestion: the shape editors jump to."""
+
 from __future__ import annotations
 
 from lint.model import Finding
