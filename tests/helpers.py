@@ -27,3 +27,55 @@ def lint_string(pack: Path, text: str, fmt: str = "text") -> list[tuple[int, int
     findings, errors = Matcher(rules).check(extract(text, fmt), text, "<t>")
     assert not errors
     return sorted((f.line, f.column, f.rule) for f in findings)
+
+
+# -- extractor tests: exact positions ----------------------------------------------------------------------
+
+QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
+
+
+def find(doc, phrase: str, kind: str | None = None):
+    """(block, start, end) of the first block (of ``kind``) whose prose holds ``phrase``."""
+    for block in doc.blocks:
+        i = block.text.find(phrase)
+        if i >= 0 and (kind is None or block.kind == kind):
+            return block, i, i + len(phrase)
+    raise AssertionError(f"{phrase!r} not in {[(b.kind, b.text) for b in doc.blocks]}")
+
+
+def check_position(extract, src: str, phrase: str, source: str, line: int, col: int, kind: str | None = None):
+    """``phrase`` is found in a block (of ``kind``), maps to exactly ``source``, which starts at line:col."""
+    from lint.positions import LineIndex
+
+    doc = extract(src)
+    block, i, j = find(doc, phrase, kind)
+    start, end = block.offsets.span(i, j)
+    assert src[start:end] == source
+    assert LineIndex(src).position(start) == (line, col)
+    assert_faithful(src, doc)
+    return block
+
+
+def assert_faithful(src: str, doc, base: int = 0) -> None:
+    """Every verbatim piece is the source, character for character; every piece lies inside the source;
+    comments are in source order. ``base`` is the offset of ``src`` within the file it came from."""
+    for block in doc.blocks:
+        o = block.offsets
+        n = len(o.prose_starts)
+        assert n and o.prose_starts[0] == 0
+        assert list(o.src_starts) == sorted(o.src_starts), "pieces are in source order"
+        for k in range(n):
+            ps = o.prose_starts[k]
+            pe = o.prose_starts[k + 1] if k + 1 < n else len(block.text)
+            assert base <= o.src_starts[k] <= o.src_ends[k] <= base + len(src)
+            if o.verbatim[k]:
+                assert o.src_ends[k] - o.src_starts[k] == pe - ps
+                got = src[o.src_starts[k] - base : o.src_ends[k] - base].translate(QUOTES)
+                assert block.text[ps:pe] == got
+        for i in range(len(block.text)):
+            start, end = o.span(i, i + 1)
+            assert base <= start < end <= base + len(src)
+    for c in doc.comments:
+        assert src.startswith("<!--", c.start - base) and src[c.start - base : c.end - base].endswith(">")
+        assert c.text in src[c.start - base : c.end - base]
+    assert [c.start for c in doc.comments] == sorted(c.start for c in doc.comments)

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from helpers import assert_faithful, check_position, find
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lint.extract.markdown import extract
-from lint.model import Document
-from lint.positions import Block, LineIndex
-
-QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
+from lint.positions import Block
 
 
 def prose(src: str) -> str:
@@ -18,46 +16,8 @@ def prose(src: str) -> str:
     return "\n".join(b.text for b in extract(src).blocks)
 
 
-def find(doc: Document, phrase: str, kind: str | None = None) -> tuple[Block, int, int]:
-    for block in doc.blocks:
-        i = block.text.find(phrase)
-        if i >= 0 and (kind is None or block.kind == kind):
-            return block, i, i + len(phrase)
-    raise AssertionError(f"{phrase!r} not in {[(b.kind, b.text) for b in doc.blocks]}")
-
-
 def check(src: str, phrase: str, source: str, line: int, col: int, kind: str | None = None) -> Block:
-    """``phrase`` is found in a block (of ``kind``), maps to exactly ``source``, which starts at line:col."""
-    doc = extract(src)
-    block, i, j = find(doc, phrase, kind)
-    start, end = block.offsets.span(i, j)
-    assert src[start:end] == source
-    assert LineIndex(src).position(start) == (line, col)
-    assert_faithful(src, doc)
-    return block
-
-
-def assert_faithful(src: str, doc: Document) -> None:
-    """Every verbatim piece is the source, character for character; every piece lies inside the source."""
-    for block in doc.blocks:
-        o = block.offsets
-        n = len(o.prose_starts)
-        assert n and o.prose_starts[0] == 0
-        assert list(o.src_starts) == sorted(o.src_starts), "pieces are in source order"
-        for k in range(n):
-            ps = o.prose_starts[k]
-            pe = o.prose_starts[k + 1] if k + 1 < n else len(block.text)
-            assert 0 <= o.src_starts[k] <= o.src_ends[k] <= len(src)
-            if o.verbatim[k]:
-                assert o.src_ends[k] - o.src_starts[k] == pe - ps
-                assert block.text[ps:pe] == src[o.src_starts[k] : o.src_ends[k]].translate(QUOTES)
-        for i in range(len(block.text)):
-            start, end = o.span(i, i + 1)
-            assert 0 <= start < end <= len(src)
-    for c in doc.comments:
-        assert src.startswith("<!--", c.start) and src[c.start : c.end].endswith(">")
-        assert c.text in src[c.start : c.end]
-    assert [c.start for c in doc.comments] == sorted(c.start for c in doc.comments)
+    return check_position(extract, src, phrase, source, line, col, kind)
 
 
 # -- emphasis, links, images, code ----
