@@ -116,9 +116,12 @@ class ProseBuilder:
             if parts[-1] == " ":
                 for lst in (parts, self._prose_starts, self._src_starts, self._src_ends, self._verbatim):
                     lst.pop()
+                self._length -= 1
             else:  # a verbatim piece ending in a space (the rest of its line was dropped)
                 trimmed = parts[-1].rstrip(" ")
-                self._src_ends[-1] -= len(parts[-1]) - len(trimmed)
+                dropped = len(parts[-1]) - len(trimmed)
+                self._src_ends[-1] -= dropped
+                self._length -= dropped
                 parts[-1] = trimmed
         text = "".join(parts)
         for curly, plain in _QUOTES:

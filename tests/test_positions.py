@@ -59,3 +59,12 @@ def test_line_index_counts_characters_and_crlf():
     assert index.position(src.index("line")) == (2, 8)
     assert index.position(src.index("third")) == (3, 1)
     assert index.line_start(2) == src.index("second")
+
+
+def test_length_matches_built_text_after_trailing_space_is_dropped():
+    for pieces in ([("verbatim", 0, "safe"), ("space", 4, 6)], [("verbatim", 0, "cell ")]):
+        b = ProseBuilder()
+        for kind, *args in pieces:
+            getattr(b, kind)(*args)
+        block = b.build("paragraph")
+        assert len(b) == len(block.text) == 4
