@@ -465,8 +465,7 @@ class _Compiler:
             w = lw.item(index, container[key]) if isinstance(container[key], list) else lw
             text = self._expand(w, source, key)
             if self.word_boundary:
-                # a match may not start or end in the middle of a word (it may start with a space)
-                text = rf"(?!(?<=\w)\w)(?:{text})(?!(?<=\w)\w)"
+                text = _not_inside_words(text, self.flags)
             text = anchor.format(f"(?:{text})") if anchor != "{}" else text
             try:
                 compiled.append(regex.compile(text, self.flags))
@@ -486,3 +485,18 @@ class _Compiler:
                     where.fail(f"{self.label}: {key}: unknown definition {{{{{name}}}}}")
             text = _DEFINITION_REF.sub(lambda m: f"(?:{self.definitions[m.group(1)]})", text)
         return where.fail(f"{self.label}: {key}: definitions refer to each other in a cycle")
+
+
+_NOT_INSIDE_WORD = r"(?!(?<=\w)\w)"
+
+
+def _not_inside_words(text: str, flags: int) -> str:
+    """``text`` made unable to start or end in the middle of a word (it may still start with a space): with
+    ``\\b`` at an edge where the pattern surely has a word character (the same condition there, and faster),
+    else with "not between two word characters"."""
+    from lint.literals import word_edges
+
+    starts_word, ends_word = word_edges(text, flags)
+    head = r"\b" if starts_word else _NOT_INSIDE_WORD
+    tail = r"\b" if ends_word else _NOT_INSIDE_WORD
+    return f"{head}(?:{text}){tail}"

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 _QUOTES = (("\u2019", "'"), ("\u2018", "'"), ("\u201c", '"'), ("\u201d", '"'))
 # White space that is not already a single plain space between words: runs, tabs, line breaks, a lead space.
 _ODD_SPACE = re.compile(r"\s{2,}|[^\S ]|^ ")
+_SPACE_RUN = re.compile(r"\s\s|^\s")
+_ONE_ODD_SPACE = re.compile(r"[^\S ]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +26,7 @@ class OffsetMap:
 
     The prose is a sequence of pieces; piece *i* starts at prose index ``prose_starts[i]`` and covers the
     source range ``[src_starts[i], src_ends[i])``. A *verbatim* piece copies the source one character for one
-    character; a *replaced* piece (an entity, a run of white space) stands for its whole source range.
+    character (a lone white-space character, such as the line break of a hard-wrapped line, reads as a space); a *replaced* piece (an entity, a run of white space) stands for its whole source range.
     """
 
     prose_starts: list[int]  # lists, not tuples: built once per block, never mutated after build()
@@ -80,8 +82,14 @@ class ProseBuilder:
         """Add ``text``, which is exactly the source from ``src_start``. White space runs become one space."""
         if not text:
             return
-        if text.isprintable() and "  " not in text and text[0] != " ":  # the common case: one piece
-            self._piece(text, src_start, src_start + len(text), True)
+        if text.isprintable():
+            if "  " not in text and text[0] != " ":  # the common case: one piece
+                self._piece(text, src_start, src_start + len(text), True)
+                return
+        elif _SPACE_RUN.search(text) is None:
+            # Hard-wrapped lines: each line break (or tab) stands alone between words and becomes one space
+            # for one character, so the piece stays verbatim: same prose as a space piece each, in one piece.
+            self._piece(_ONE_ODD_SPACE.sub(" ", text), src_start, src_start + len(text), True)
             return
         pos = 0
         for m in _ODD_SPACE.finditer(text):

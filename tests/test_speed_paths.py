@@ -282,6 +282,39 @@ def test_a_pattern_that_matches_is_always_a_candidate(pattern: str, texts: list[
                 assert 0 in rule_ids, (screen.scanner, pattern, text)
 
 
+@pytest.mark.parametrize(
+    ("pattern", "edges"),
+    [
+        (r"cures?", (True, True)),
+        (r"\$\d+ off", (False, True)),
+        (r"(?:very )?safe", (True, True)),
+        (r"(?:a|b)? c", (False, True)),
+        (r"100%", (True, False)),
+        (r" foo", (False, True)),
+        (r"(?:it|they) (?:cure|heal)s?\b(?! x)", (True, True)),
+        (r"[\w-]+ ok", (False, True)),
+        (r"x.", (True, False)),
+        (r"caf\u00e9", (True, False)),  # non-ASCII: not assumed to be a word character
+        (r"[[:alpha:]]+", (False, False)),  # read differently by re: unsure
+    ],
+)
+def test_word_edges_of_simple_patterns(pattern: str, edges: tuple[bool, bool]) -> None:
+    assert literals.word_edges(pattern, regex.IGNORECASE) == edges
+
+
+@settings(max_examples=300 * FUZZ, deadline=None)
+@given(pattern=st.lists(_pieces, min_size=1, max_size=5).map("".join), text=_texts)
+def test_word_boundaries_where_edges_are_words_match_the_same(pattern: str, text: str) -> None:
+    """Packs wrap patterns so a match cannot start or end inside a word; where the pattern surely starts (or
+    ends) with a word character that wrap is \\b, and the two find exactly the same matches."""
+    from lint.packs import _not_inside_words
+
+    inside = r"(?!(?<=\w)\w)"
+    general = regex.compile(rf"{inside}(?:{pattern}){inside}", regex.IGNORECASE)
+    chosen = regex.compile(_not_inside_words(pattern, regex.IGNORECASE), regex.IGNORECASE)
+    assert [m.span() for m in general.finditer(text)] == [m.span() for m in chosen.finditer(text)]
+
+
 # --------------------------------------------------------------------------- which scanner
 
 
