@@ -271,12 +271,14 @@ def _tree_rss_kb(pid: int) -> int:
     return total
 
 
-def run_cli(args: list[str], env: dict[str, str]) -> tuple[float, float, int, int]:
+def run_cli(args: list[str], env: dict[str, str], cwd: str | None = None) -> tuple[float, float, int, int]:
     """(wall seconds, CPU seconds of the process tree, peak tree RSS KB sampled from /proc, peak RSS KB of the
     largest process) of one CLI run."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    proc = subprocess.Popen([*cli_command(), *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [*cli_command(), *args], env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     peak = [0]
 
     def sample() -> None:
@@ -318,17 +320,19 @@ def throughput(corpus: Path, nbytes: int, jobs: int, env: dict[str, str]) -> dic
 
 
 def latency(post_path: Path, runs: int, env: dict[str, str], *, warm: bool) -> float:
-    """Median wall seconds of ``clinic-lint check ONE_POST`` started from scratch."""
+    """Median wall seconds of ``clinic-lint check ONE_POST`` started from scratch, in the post's directory (a
+    content repository, as the pre-commit hook runs)."""
     times = []
+    where = str(post_path.parent)
     with tempfile.TemporaryDirectory() as tmp:
         cache = Path(tmp) / "cache"
         env = {**env, "CLINIC_LINT_CACHE_DIR": str(cache)}
         if warm:
-            run_cli(["check", str(post_path)], env)
+            run_cli(["check", str(post_path)], env, where)
         for _ in range(runs):
             if not warm:
                 shutil.rmtree(cache, ignore_errors=True)
-            times.append(run_cli(["check", str(post_path)], env)[0])
+            times.append(run_cli(["check", str(post_path)], env, where)[0])
     return statistics.median(times)
 
 

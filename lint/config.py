@@ -200,14 +200,19 @@ def _read_yaml_config(path: Path) -> Any:
 
 
 def _pyproject_table(path: Path) -> dict | None:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise LintError(f"{path}: cannot read pyproject.toml: {exc}") from None
+    if b"clinic-lint" not in raw:
+        return None  # no table of ours, however it is spelled: not worth parsing (or importing tomllib)
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - Python 3.10
         import tomli as tomllib
     try:
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise LintError(f"{path}: cannot read pyproject.toml: {exc}") from None
     table = data.get("tool", {}).get("clinic-lint")
     return table if isinstance(table, dict) else None

@@ -10,14 +10,15 @@ from __future__ import annotations
 import dataclasses
 import sys
 from dataclasses import dataclass
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from lint import baseline as baseline_mod
-from lint import fix as fix_mod
 from lint.decode import SourceText
 from lint.extract import format_for
 from lint.model import LintError
 from lint.runner import Engine, FileResult, lint_source
+
+if TYPE_CHECKING:
+    from lint import baseline as baseline_mod
 
 
 @dataclass
@@ -52,6 +53,8 @@ class Workflow:
         self.baseline: baseline_mod.Baseline | None = None
         self.updater: baseline_mod.Updater | None = None
         if options.baseline:
+            from lint import baseline as baseline_mod  # only when asked for: keeps a one-post run quick
+
             self.baseline = baseline_mod.load(options.baseline, missing_ok=options.update_baseline)
             if options.update_baseline:
                 self.updater = baseline_mod.Updater(self.baseline)
@@ -81,6 +84,8 @@ class Workflow:
         return dataclasses.replace(result, findings=self.baseline.subtract(result.findings))
 
     def _diff(self, result: FileResult) -> None:
+        from lint import fix as fix_mod
+
         source = result.source
         edits = fix_mod.choose(fix_mod.edits_for(self._subtract(result).findings, unsafe=True))
         if edits:
@@ -88,6 +93,8 @@ class Workflow:
             self.diff_out.write(fix_mod.unified_diff(result.path, source.text, new))
 
     def _fix(self, result: FileResult) -> tuple[FileResult, int]:
+        from lint import fix as fix_mod
+
         source = result.source
         wanted = self._subtract(result).findings  # baselined findings are accepted as they are: not fixed
         edits = fix_mod.choose(fix_mod.edits_for(wanted, unsafe=self.options.unsafe_fixes))
