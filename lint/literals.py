@@ -116,12 +116,12 @@ _ANY = _Info(None)
 @functools.lru_cache(maxsize=4096)
 def required(source: str, flags: int = 0) -> Condition | None:
     """Every factor of ``source`` in match order, or None when nothing is known to be required."""
-    spelled = None if flags & _UNSAFE_FLAGS else _for_re(source)
-    if spelled is None:
+    items = _parse(source, flags)
+    if items is None:
         return None
     try:
-        info = _sequence(list(sre_parse.parse(spelled, re.VERBOSE if flags & re.VERBOSE else 0)))
-    except (re.error, RecursionError, OverflowError, ValueError, TypeError, IndexError):
+        info = _sequence(items)
+    except _ANALYSIS_ERRORS:
         return None
     factors = [*info.factors, info.exact] if info.exact is not None else info.factors
     finished = [frozenset(_finish(s) for s in f) for f in factors]
@@ -138,6 +138,21 @@ def condition(source: str, flags: int = 0) -> Condition | None:
     ranked = sorted(range(len(factors)), key=lambda i: _score(factors[i]), reverse=True)
     keep = [i for i in ranked[:MAX_FACTORS] if _score(factors[i])[0] >= WEAKEST] or ranked[:1]
     return tuple(factors[i] for i in sorted(keep))
+
+
+_ANALYSIS_ERRORS = (re.error, RecursionError, OverflowError, ValueError, TypeError, IndexError)
+
+
+def _parse(source: str, flags: int) -> list | None:
+    """``re``'s parse of ``source``, or None where ``re`` could read it with another meaning than ``regex``
+    (or cannot read it at all)."""
+    spelled = None if flags & _UNSAFE_FLAGS else _for_re(source)
+    if spelled is None:
+        return None
+    try:
+        return list(sre_parse.parse(spelled, re.VERBOSE if flags & re.VERBOSE else 0))
+    except _ANALYSIS_ERRORS:
+        return None
 
 
 def _finish(raw: str) -> str:
@@ -422,15 +437,14 @@ def word_edges(source: str, flags: int = 0) -> tuple[bool, bool]:
     Where it does, "not inside a word" at that edge, ``(?!(?<=\\w)\\w)``, says exactly what ``\\b`` says, and
     the ``regex`` module searches with ``\\b`` about twice as fast. Unsure (syntax ``re`` reads differently, a
     class with non-word members, ``.``) is False."""
-    spelled = None if flags & _UNSAFE_FLAGS else _for_re(source)
-    if spelled is None:
+    items = _parse(source, flags)
+    if items is None:
         return False, False
     try:
-        items = list(sre_parse.parse(spelled, re.VERBOSE if flags & re.VERBOSE else 0))
         (starts, empty), (ends, _) = _edge(items, first=True), _edge(items, first=False)
-        return (False, False) if empty else (starts, ends)  # an empty match has no characters at its edges
-    except (re.error, RecursionError, OverflowError, ValueError, TypeError, IndexError):
+    except _ANALYSIS_ERRORS:
         return False, False
+    return (False, False) if empty else (starts, ends)  # an empty match has no characters at its edges
 
 
 _WORD_CATEGORIES = frozenset({C.CATEGORY_WORD, C.CATEGORY_DIGIT})

@@ -26,7 +26,8 @@ class OffsetMap:
 
     The prose is a sequence of pieces; piece *i* starts at prose index ``prose_starts[i]`` and covers the
     source range ``[src_starts[i], src_ends[i])``. A *verbatim* piece copies the source one character for one
-    character (a lone white-space character, such as the line break of a hard-wrapped line, reads as a space); a *replaced* piece (an entity, a run of white space) stands for its whole source range.
+    character (a lone white-space character, such as the line break of a hard-wrapped line, reads as a space);
+    a *replaced* piece (an entity, a run of white space) stands for its whole source range.
     """
 
     prose_starts: list[int]  # lists, not tuples: built once per block, never mutated after build()
