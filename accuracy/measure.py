@@ -82,12 +82,19 @@ def _load_yaml(path: Path) -> Any:
 
 
 def parse_labels(data: Any, source: str = "labels") -> set[Key]:
-    """Turn the loaded labels mapping (file -> list of {line, category}) into a set of keys."""
+    """Turn the loaded labels mapping (file -> list of {line, category}) into the set of required keys."""
+    return parse_label_sets(data, source)[0]
+
+
+def parse_label_sets(data: Any, source: str = "labels") -> tuple[set[Key], set[Key]]:
+    """The required keys and the optional ones (``optional: true``: a judgement call, accepted when found but
+    not required). A key both required and optional is required."""
     if data is None:
-        return set()
+        return set(), set()
     if not isinstance(data, Mapping):
         raise MeasureError(f"{source}: expected a mapping of file name -> list of labels")
-    keys: set[Key] = set()
+    required: set[Key] = set()
+    optional: set[Key] = set()
     for file, items in data.items():
         if not isinstance(file, str):
             raise MeasureError(f"{source}: file names must be strings, got {file!r}")
@@ -96,18 +103,24 @@ def parse_labels(data: Any, source: str = "labels") -> set[Key]:
         if not isinstance(items, list):
             raise MeasureError(f"{source}: {file}: expected a list of labels")
         for item in items:
-            keys.add(_parse_label(item, file, source))
-    return keys
+            key = _parse_label(item, file, source)
+            if item.get("optional", False) is True:
+                optional.add(key)
+            else:
+                required.add(key)
+    return required, optional - required
 
 
 def _parse_label(item: Any, file: str, source: str) -> Key:
     where = f"{source}: {file}"
     if not isinstance(item, Mapping):
         raise MeasureError(f"{where}: a label must be a mapping like {{line: 3, category: hype}}")
-    unknown = set(item) - {"line", "category", "document", "text"}
+    unknown = set(item) - {"line", "category", "document", "text", "optional"}
     if unknown:
         raise MeasureError(f"{where}: unknown label key(s): {', '.join(sorted(map(str, unknown)))}")
     category = item.get("category")
+    if not isinstance(item.get("optional", False), bool):
+        raise MeasureError(f"{where}: 'optional' must be true or false")
     if category not in CATEGORIES:
         raise MeasureError(f"{where}: unknown category {category!r}")
     if category in DOCUMENT_CATEGORIES:
@@ -119,13 +132,19 @@ def _parse_label(item: Any, file: str, source: str) -> Key:
 
 
 def load_labels(path: Path) -> tuple[set[Key], set[str]]:
-    """The label keys and the set of files the labels mention (a file with ``[]`` is mentioned)."""
+    """The required label keys and the set of files the labels mention (a file with ``[]`` is mentioned)."""
+    required, _, files = load_label_sets(path)
+    return required, files
+
+
+def load_label_sets(path: Path) -> tuple[set[Key], set[Key], set[str]]:
+    """The required and optional label keys, and the files the labels mention."""
     if not path.is_file():
         raise MeasureError(f"labels file not found: {path}")
     data = _load_yaml(path)
-    keys = parse_labels(data, str(path))
+    required, optional = parse_label_sets(data, str(path))
     files = set(data) if isinstance(data, Mapping) else set()
-    return keys, files
+    return required, optional, files
 
 
 # --------------------------------------------------------------------------------------------- linter
@@ -240,8 +259,10 @@ def category_order(categories: Iterable[str]) -> list[str]:
     return list(CATEGORIES) + extra
 
 
-def score(expected: set[Key], actual: set[Key]) -> Score:
-    """Compare label keys with finding keys, per category and in total."""
+def score(expected: set[Key], actual: set[Key], optional: set[Key] = frozenset()) -> Score:
+    """Compare label keys with finding keys, per category and in total. A finding on an ``optional`` key is
+    neither a true nor a false positive (the reviewer accepts it but does not require it)."""
+    actual = actual - (optional - expected)
     per_category = {c: Counts() for c in category_order(k[2] for k in expected | actual)}
     for key in expected & actual:
         per_category[key[2]].tp += 1
@@ -340,15 +361,200 @@ def to_json(result: Score, corpus: Path) -> dict[str, Any]:
     }
 
 
+# --------------------------------------------------------------------------------------------- line lists
+
+# A line list (one claim or careful sentence per line) is linted line by line, each as its own document.
+# Document-level findings do not count there: one sentence is not a page.
+NOT_PER_LINE = DOCUMENT_CATEGORIES | {"clinic-lint"}
+
+
+def lint_lines(lines: Sequence[str], linter: Any = None) -> list[dict[str, str]]:
+    """For each line, the categories clinic-lint finds in it (each with the first rule that produced it)."""
+    import tempfile
+
+    linter = linter or run_linter
+    with tempfile.TemporaryDirectory(prefix="clinic-lint-lines-") as tmp:
+        folder = Path(tmp)
+        names = [f"line-{n:04d}.txt" for n in range(1, len(lines) + 1)]
+        for name, line in zip(names, lines, strict=True):
+            (folder / name).write_text(line + "\n", encoding="utf-8")
+        report = linter(folder)
+        per_line: list[dict[str, str]] = [{} for _ in lines]
+        index = {name: i for i, name in enumerate(names)}
+        for f in report["findings"]:
+            i = index.get(Path(str(f["path"])).name)
+            if i is not None and f["category"] not in NOT_PER_LINE:
+                per_line[i].setdefault(str(f["category"]), str(f.get("rule", "?")))
+    return per_line
+
+
+@dataclass
+class LineSet:
+    """A line list's result: per line its text, expected category (claims) and what was found."""
+
+    name: str
+    texts: list[str]
+    expected: list[str | None]  # the category a claim should draw; None for careful sentences
+    found: list[dict[str, str]]
+
+    def flagged(self, i: int) -> bool:
+        return bool(self.found[i])
+
+    def hit(self, i: int) -> bool:
+        return self.expected[i] in self.found[i]
+
+
+def read_lines(path: Path) -> list[str]:
+    if not path.is_file():
+        raise MeasureError(f"line list not found: {path}")
+    return [line.rstrip("\n") for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def read_claim_sources(path: Path, count: int) -> tuple[list[str | None], set[int]]:
+    """The expected category of each claim line and the context-only lines (where the regulator objected to
+    the product, not the words), from the tab-separated sources file."""
+    import csv
+
+    if not path.is_file():
+        raise MeasureError(f"claim sources not found: {path}")
+    expected: list[str | None] = [None] * count
+    context_only: set[int] = set()
+    with path.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh, delimiter="\t"):
+            if not str(row.get("file", "")).endswith("claims.txt"):
+                continue
+            try:
+                n = int(row["line"]) - 1
+            except (KeyError, TypeError, ValueError):
+                raise MeasureError(f"{path}: a row without a line number: {row}") from None
+            if 0 <= n < count:
+                expected[n] = row.get("expected_category") or None
+                if (row.get("context_only") or "").strip():
+                    context_only.add(n)
+    return expected, context_only
+
+
+def format_claims(claims: LineSet, context_only: set[int], verbose: bool) -> str:
+    scored = [i for i in range(len(claims.texts)) if i not in context_only]
+    flagged = sum(claims.flagged(i) for i in scored)
+    hits = sum(claims.hit(i) for i in scored)
+    out = [
+        f"{claims.name}: {len(scored)} claims ({len(context_only)} context-only lines excluded)",
+        f"  flagged (any category):      {flagged}/{len(scored)} = {_fmt(_ratio(flagged, len(scored)))}",
+        f"  flagged (expected category): {hits}/{len(scored)} = {_fmt(_ratio(hits, len(scored)))}",
+        "",
+    ]
+    rows = [("expected category", "claims", "flagged", "expected")]
+    for category in category_order(c for c in claims.expected if c):
+        lines = [i for i in scored if claims.expected[i] == category]
+        if lines:
+            rows.append(
+                (
+                    category,
+                    str(len(lines)),
+                    str(sum(claims.flagged(i) for i in lines)),
+                    str(sum(claims.hit(i) for i in lines)),
+                )
+            )
+    out.append(_aligned(rows))
+    if verbose:
+        out += ["", "Missed (no finding of the expected category):"]
+        for i in scored:
+            if not claims.hit(i):
+                got = ", ".join(claims.found[i]) or "nothing"
+                out.append(f"  {i + 1:>3} {claims.expected[i]:<21} got {got}: {_preview(claims.texts[i])}")
+    return "\n".join(out)
+
+
+def format_compliant(careful: LineSet, verbose: bool) -> str:
+    flagged = [i for i in range(len(careful.texts)) if careful.flagged(i)]
+    out = [f"{careful.name}: {len(flagged)} of {len(careful.texts)} careful sentences flagged"]
+    by_category: dict[str, int] = {}
+    for i in flagged:
+        for category in careful.found[i]:
+            by_category[category] = by_category.get(category, 0) + 1
+    for category in category_order(by_category):
+        if category in by_category:
+            out.append(f"  {category:<21} {by_category[category]}")
+    if verbose:
+        for i in flagged:
+            rules = ", ".join(f"{c} ({r})" for c, r in careful.found[i].items())
+            out.append(f"  {i + 1:>3} {rules}: {_preview(careful.texts[i])}")
+    return "\n".join(out)
+
+
+def _preview(text: str, width: int = SOURCE_PREVIEW) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def _aligned(rows: list[tuple[str, ...]]) -> str:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join(
+        "  ".join([row[0].ljust(widths[0])] + [c.rjust(widths[i]) for i, c in enumerate(row) if i]) for row in rows
+    )
+
+
+# --------------------------------------------------------------------------------------------- sets
+
+# The project's own labelled sets: name -> (corpus directory, labels file).
+PROJECT_SETS: dict[str, tuple[Path, Path]] = {
+    "corpus": (DEFAULT_CORPUS, DEFAULT_LABELS),
+    "seeds": (REPO_ROOT / "seeds", REPO_ROOT / "accuracy" / "seeds-labels.yaml"),
+    "holdout": (REPO_ROOT / "accuracy" / "holdout" / "corpus", REPO_ROOT / "accuracy" / "holdout" / "labels.yaml"),
+}
+
+
+def measure_pages(corpus: Path, labels: Path, *, root: Path | None = None) -> tuple[Score, set[str], dict[Key, Any]]:
+    """Score the linter on a labelled directory of posts. Labels name files relative to ``root`` (default: the
+    corpus itself; the real-world set's labels say "pages/NAME.txt", so its root is the folder above)."""
+    corpus = corpus.resolve()
+    root = corpus if root is None else root.resolve()
+    if not corpus.is_dir():
+        raise MeasureError(f"corpus directory not found: {corpus}")
+    required, optional, label_files = load_label_sets(labels)
+    files = {(corpus / f).relative_to(root).as_posix() for f in corpus_files(corpus)}
+    for warning in _check_coverage(label_files, files):
+        print(warning, file=sys.stderr)
+    report = run_linter(corpus)
+    found = findings_to_keys(report["findings"], root)
+    result = score({k for k in required if k[0] in files}, set(found), {k for k in optional if k[0] in files})
+    return result, files, found
+
+
+def _print_pages(title: str, corpus: Path, result: Score, files: set[str], found: dict, verbose: bool) -> None:
+    labels = result.micro.tp + result.micro.fn
+    print(f"{title}: {len(files)} files, {labels} required labels, {len(found)} distinct findings\n")
+    print(format_table(result))
+    if verbose:
+        print()
+        print(format_errors(result, corpus, found))
+    print()
+
+
 # --------------------------------------------------------------------------------------------- main
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="measure.py", description="Precision and recall of clinic-lint on the hand-labelled corpus."
+        prog="measure.py",
+        description="Precision and recall of clinic-lint on hand-labelled posts, and on line lists of real "
+        "claims and careful sentences.",
     )
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="directory of posts to lint")
     parser.add_argument("--labels", type=Path, default=DEFAULT_LABELS, help="hand labels (YAML)")
+    parser.add_argument(
+        "--set",
+        choices=[*PROJECT_SETS, "all"],
+        help="measure one of the project's own sets (corpus, seeds, holdout) or all of them",
+    )
+    parser.add_argument(
+        "--realworld",
+        type=Path,
+        metavar="DIR",
+        help="also measure a real-world set: DIR/pages + DIR/labels.yaml, DIR/regulator-claims.txt with "
+        "DIR/regulator-sources.tsv, DIR/regulator-compliant.txt",
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--verbose", "-v", action="store_true", help="list every false positive and negative")
     parser.add_argument("--min-precision", type=float, metavar="X", help="exit 1 if micro precision < X")
@@ -365,28 +571,65 @@ def _check_coverage(label_files: set[str], files: set[str]) -> list[str]:
     return warnings
 
 
+def _many(args: argparse.Namespace) -> int:
+    """--set and/or --realworld: every named set, one after another; JSON holds them all."""
+    names = list(PROJECT_SETS) if args.set == "all" else [args.set] if args.set else []
+    results: dict[str, Any] = {}
+    for name in names:
+        corpus, labels = PROJECT_SETS[name]
+        result, files, found = measure_pages(corpus, labels)
+        results[name] = to_json(result, corpus)
+        if not args.json:
+            _print_pages(f"{name} ({corpus.relative_to(REPO_ROOT)})", corpus, result, files, found, args.verbose)
+    if args.realworld is not None:
+        top = args.realworld.resolve()
+        result, files, found = measure_pages(top / "pages", top / "labels.yaml", root=top)
+        results["realworld-pages"] = to_json(result, top)
+        if not args.json:
+            _print_pages("real pages", top, result, files, found, args.verbose)
+        claim_texts = read_lines(top / "regulator-claims.txt")
+        expected, context_only = read_claim_sources(top / "regulator-sources.tsv", len(claim_texts))
+        claims = LineSet("regulator-quoted claims", claim_texts, expected, lint_lines(claim_texts))
+        careful_texts = read_lines(top / "regulator-compliant.txt")
+        careful = LineSet("careful sentences", careful_texts, [None] * len(careful_texts), lint_lines(careful_texts))
+        scored = [i for i in range(len(claim_texts)) if i not in context_only]
+        results["regulator-claims"] = {
+            "claims": len(scored),
+            "flagged": sum(claims.flagged(i) for i in scored),
+            "flagged_expected_category": sum(claims.hit(i) for i in scored),
+        }
+        results["regulator-compliant"] = {
+            "sentences": len(careful_texts),
+            "flagged": sum(careful.flagged(i) for i in range(len(careful_texts))),
+        }
+        if not args.json:
+            print(format_claims(claims, context_only, args.verbose))
+            print()
+            print(format_compliant(careful, args.verbose))
+    if args.json:
+        print(json.dumps(results, indent=2))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.set or args.realworld is not None:
+        try:
+            return _many(args)
+        except MeasureError as exc:
+            print(f"measure.py: {exc}", file=sys.stderr)
+            return 2
     corpus: Path = args.corpus.resolve()
     try:
-        if not corpus.is_dir():
-            raise MeasureError(f"corpus directory not found: {corpus}")
-        expected, label_files = load_labels(args.labels)
-        files = corpus_files(corpus)
-        for warning in _check_coverage(label_files, files):
-            print(warning, file=sys.stderr)
-        expected = {k for k in expected if k[0] in files}
-        report = run_linter(corpus)
-        found = findings_to_keys(report["findings"], corpus)
+        result, files, found = measure_pages(corpus, args.labels)
     except MeasureError as exc:
         print(f"measure.py: {exc}", file=sys.stderr)
         return 2
-
-    result = score(expected, set(found))
+    expected_count = result.micro.tp + result.micro.fn
     if args.json:
         print(json.dumps(to_json(result, corpus), indent=2))
     else:
-        print(f"{corpus}: {len(files)} files, {len(expected)} labels, {len(found)} distinct findings\n")
+        print(f"{corpus}: {len(files)} files, {expected_count} labels, {len(found)} distinct findings\n")
         print(format_table(result))
         if args.verbose:
             print()

@@ -382,3 +382,82 @@ def test_accuracy_on_the_real_corpus(capsys: pytest.CaptureFixture[str]) -> None
     micro = json.loads(captured.out)["micro"]
     assert micro["precision"] is not None and micro["precision"] >= 0.90, micro
     assert micro["recall"] is not None and micro["recall"] >= 0.90, micro
+
+
+# --------------------------------------------------------------------------------------------- real-world format
+
+
+def test_optional_labels_are_neither_required_nor_false_positives() -> None:
+    data = {
+        "pages/a.txt": [
+            {"line": 2, "category": "hype", "text": "a miracle"},
+            {"line": 3, "category": "hype", "optional": True},
+            {"category": "missing-disclaimer", "optional": True},
+        ]
+    }
+    required, optional = measure.parse_label_sets(data)
+    assert required == {("pages/a.txt", 2, "hype")}
+    assert optional == {("pages/a.txt", 3, "hype"), ("pages/a.txt", None, "missing-disclaimer")}
+    found = {("pages/a.txt", 3, "hype"), ("pages/a.txt", None, "missing-disclaimer"), ("pages/a.txt", 4, "hype")}
+    result = measure.score(required, found, optional)
+    assert (result.micro.tp, result.micro.fp, result.micro.fn) == (0, 1, 1)
+    assert result.false_positives == [("pages/a.txt", 4, "hype")]
+
+
+def test_optional_must_be_a_boolean() -> None:
+    with pytest.raises(measure.MeasureError, match="'optional' must be true or false"):
+        measure.parse_labels({"a.md": [{"line": 1, "category": "hype", "optional": "yes"}]})
+
+
+def test_measure_pages_with_labels_keyed_from_a_parent_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages" / "a.txt").write_text("one\ntwo\n", encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("not a page\n", encoding="utf-8")
+    labels = tmp_path / "labels.yaml"
+    labels.write_text("pages/a.txt:\n  - {line: 2, category: hype}\n", encoding="utf-8")
+    monkeypatch.setattr(measure, "run_linter", fake_linter([finding("a.txt", 2, "hype")]))
+    result, files, _ = measure.measure_pages(tmp_path / "pages", labels, root=tmp_path)
+    assert files == {"pages/a.txt"}
+    assert (result.micro.tp, result.micro.fp, result.micro.fn) == (1, 0, 0)
+
+
+def test_lint_lines_reports_categories_per_line_without_document_findings() -> None:
+    def linter(folder: Path) -> dict[str, Any]:
+        texts = {p.name: p.read_text(encoding="utf-8") for p in folder.iterdir()}
+        assert texts == {"line-0001.txt": "first\n", "line-0002.txt": "second\n"}
+        return {
+            "findings": [
+                finding(str(folder / "line-0002.txt"), 1, "hype", rule="miracle"),
+                finding(str(folder / "line-0002.txt"), 1, "missing-disclaimer"),
+                finding(str(folder / "line-0001.txt"), 1, "clinic-lint"),
+            ]
+        }
+
+    assert measure.lint_lines(["first", "second"], linter) == [{}, {"hype": "miracle"}]
+
+
+def test_read_claim_sources(tmp_path: Path) -> None:
+    tsv = tmp_path / "sources.tsv"
+    tsv.write_text(
+        "file\tline\texpected_category\tcontext_only\n"
+        "claims.txt\t1\thype\t\n"
+        "claims.txt\t2\tpressure-tactic\tcontext-only\n"
+        "other.txt\t1\tnone\t\n",
+        encoding="utf-8",
+    )
+    assert measure.read_claim_sources(tsv, 3) == (["hype", "pressure-tactic", None], {1})
+    with pytest.raises(measure.MeasureError, match="not found"):
+        measure.read_claim_sources(tmp_path / "nope.tsv", 1)
+
+
+def test_claims_and_careful_sentences_are_reported(capsys: pytest.CaptureFixture[str]) -> None:
+    claims = measure.LineSet(
+        "claims", ["a", "b", "c"], ["hype", "hype", "cure-claim"], [{"hype": "r"}, {}, {"hype": "r"}]
+    )
+    text = measure.format_claims(claims, set(), verbose=True)
+    assert "flagged (any category):      2/3" in text
+    assert "flagged (expected category): 1/3" in text
+    assert "3 cure-claim" in text and "got hype: c" in text
+    careful = measure.LineSet("careful", ["x", "y"], [None, None], [{}, {"cure-claim": "cure-language"}])
+    text = measure.format_compliant(careful, verbose=True)
+    assert "1 of 2 careful sentences flagged" in text and "cure-claim (cure-language): y" in text
