@@ -502,6 +502,7 @@ PROJECT_SETS: dict[str, tuple[Path, Path]] = {
     "corpus": (DEFAULT_CORPUS, DEFAULT_LABELS),
     "seeds": (REPO_ROOT / "seeds", REPO_ROOT / "accuracy" / "seeds-labels.yaml"),
     "holdout": (REPO_ROOT / "accuracy" / "holdout" / "corpus", REPO_ROOT / "accuracy" / "holdout" / "labels.yaml"),
+    "blind": (REPO_ROOT / "accuracy" / "blind" / "corpus", REPO_ROOT / "accuracy" / "blind" / "labels.yaml"),
 }
 
 
@@ -546,7 +547,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--set",
         choices=[*PROJECT_SETS, "all"],
-        help="measure one of the project's own sets (corpus, seeds, holdout) or all of them",
+        help="measure one of the project's own sets (corpus, seeds, holdout, blind) or all of them",
     )
     parser.add_argument(
         "--realworld",

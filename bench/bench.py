@@ -1,6 +1,6 @@
 """Throughput and latency of clinic-lint on a generated site.
 
-    .venv/bin/python bench/bench.py [--size-mb 50] [--jobs 1,2] [--no-accelerator] [--runs 11]
+    .venv/bin/python bench/bench.py [--size-mb 50] [--jobs 1,2] [--runs 11]
 
 Builds (once; reused while the parameters match) a deterministic corpus of Markdown posts under
 bench/corpus/: mostly clean clinic prose with paragraphs of the sample posts in seeds/ mixed in, about 5 KB
@@ -340,7 +340,6 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size-mb", type=float, default=50.0, help="corpus size (default 50)")
     parser.add_argument("--jobs", default="1,2", help="comma-separated --jobs values to measure (default 1,2)")
-    parser.add_argument("--no-accelerator", action="store_true", help="measure the pure-Python prefilter")
     parser.add_argument("--runs", type=int, default=11, help="runs per single-post latency (default 11)")
     parser.add_argument("--seed", type=int, default=20240501)
     parser.add_argument("--corpus", type=Path, default=HERE / "corpus")
@@ -353,14 +352,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     files, nbytes = build_corpus(args.corpus, args.size_mb, args.seed, args.risky_share)
-    # As installed: bytecode cached (an installed wheel has it), no accelerator switch unless asked for.
-    drop = ("CLINIC_LINT_NO_ACCELERATOR", "PYTHONDONTWRITEBYTECODE")
-    env = {k: v for k, v in os.environ.items() if k not in drop}
+    # As installed: bytecode cached (an installed wheel has it).
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-    if args.no_accelerator:
-        env["CLINIC_LINT_NO_ACCELERATOR"] = "1"
-    accel = "off (pure Python)" if args.no_accelerator else "on (Hyperscan, if installed)"
-    print(f"corpus: {files} files, {nbytes / 1e6:.1f} MB in {args.corpus}; accelerator {accel}; {os.cpu_count()} cores")
+    print(f"corpus: {files} files, {nbytes / 1e6:.1f} MB in {args.corpus}; {os.cpu_count()} cores")
 
     with tempfile.TemporaryDirectory() as tmp:
         env_warm = {**env, "CLINIC_LINT_CACHE_DIR": tmp}

@@ -1,6 +1,6 @@
-"""The compiled-pack cache: validated packs and built prefilters, pickled under the user's cache directory.
+"""The compiled-pack cache: the validated, compiled rule set, pickled under the user's cache directory.
 
-A warm start skips YAML parsing, validation and the Hyperscan compile. Entries are keyed by everything they
+A warm start skips YAML parsing, validation and the expansion of words into their forms. Entries are keyed by everything they
 were built from (pack file contents, clinic-lint, Python and library versions, the modules that build them),
 so a stale entry is never used. A missing, unreadable or corrupt entry is ignored and rebuilt; an unwritable
 directory just means no cache. Entries are written to a temporary file and renamed, so concurrent runs never
@@ -12,11 +12,13 @@ turns the cache off. Pickles are loaded only from there (the user's own director
 
 from __future__ import annotations
 
+import _sre
 import array
 import contextlib
 import io
 import os
 import pickle
+import re
 import sys
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -32,69 +34,99 @@ try:  # the builtin module: hashlib would load OpenSSL, a few milliseconds of ev
 except ImportError:  # pragma: no cover
     from hashlib import blake2b as _blake2b
 
-MAGIC = "clinic-lint-cache-3"
+MAGIC = "clinic-lint-cache-5"
 KEEP = 8  # entries kept per kind: older ones are removed when a new one is written
-_BUILDERS = ("packs.py", "literals.py", "prefilter.py", "cache.py")  # code whose output is cached
+_BUILDERS = (
+    "packs.py",
+    "wordpattern.py",
+    "tokens.py",
+    "inflect.py",
+    "vocab.py",
+    "knowledge.py",
+    "context.py",
+    "cache.py",
+)  # code whose output is cached; fmt: skip
 
 
 class LazyPattern:
-    """A ``regex`` pattern compiled on first use, so a warm start compiles only the rules a run reaches.
+    """A pattern compiled on first use, so a warm start compiles only the patterns a run reaches.
 
-    After the first use the compiled pattern's methods sit in the instance, so calls cost what they cost on
-    a compiled pattern.
+    ``engine`` is "re" for word patterns over the token stream and "regex" for the ``regex:`` escape hatch
+    over prose (the ``regex`` module gives it a timeout). After the first use the compiled pattern's methods
+    sit in the instance, so calls cost what they cost on a compiled pattern.
     """
 
-    def __init__(self, pattern: str, flags: int, code: tuple[Any, ...] | None = None) -> None:
+    def __init__(self, pattern: str, flags: int = 0, code: tuple[Any, ...] | None = None, engine: str = "re") -> None:
         self.pattern = pattern
         self.flags = flags
-        self._code = code  # the regex module's compiled code, when the cache captured it
+        self.engine = engine
+        self._code = code  # the engine's compiled code, when the cache captured it
 
     def __getattr__(self, name: str) -> Any:  # only reached while not yet compiled
-        if name.startswith("__") or name == "_code":
+        if name.startswith("__") or name in ("_code", "engine"):
             raise AttributeError(name)
-        compiled = _from_code(self._code) if self._code is not None else None
+        compiled = _from_code(self.engine, self._code) if self._code is not None else None
         if compiled is None:
-            compiled = regex.compile(self.pattern, self.flags)
+            compiled = (re if self.engine == "re" else regex).compile(self.pattern, self.flags)
         for attr in ("search", "match", "fullmatch", "finditer", "findall", "sub", "subn", "split"):
             self.__dict__[attr] = getattr(compiled, attr)
         self.__dict__.update(compiled=compiled, groupindex=compiled.groupindex)
-        return getattr(compiled, name)
+        return self.__dict__[name] if name in self.__dict__ else getattr(compiled, name)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (LazyPattern, (self.pattern, self.flags, self._code))
+        return (LazyPattern, (self.pattern, self.flags, self._code, self.engine))
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, LazyPattern) and (self.pattern, self.flags) == (other.pattern, other.flags)
+        return isinstance(other, LazyPattern) and (self.pattern, self.flags, self.engine) == (
+            other.pattern, other.flags, other.engine,
+        )  # fmt: skip
 
     def __hash__(self) -> int:
-        return hash((self.pattern, self.flags))
+        return hash((self.pattern, self.flags, self.engine))
 
     def __repr__(self) -> str:
-        return f"LazyPattern({self.pattern!r}, {self.flags})"
+        return f"LazyPattern({self.pattern!r}, {self.flags}, engine={self.engine!r})"
 
 
 class _Pickler(pickle.Pickler):
-    """Stores a compiled pattern as the regex module's own compiled code when it was captured (rebuilding
-    from that takes microseconds; parsing a large pattern again takes milliseconds), else as its source."""
+    """Stores a compiled pattern as its engine's compiled code when that was captured, else as its source;
+    and YAML strings as plain strings (loading those would import the YAML library).
+
+    Why the compiled code: rules are written in words, and a word pattern that uses a vocabulary compiles to
+    a large alternation (every product name, every condition); parsing all of them takes ``re`` several
+    seconds, rebuilding them from their code a few milliseconds."""
 
     def __init__(self, *args: Any, code: dict[int, tuple[Any, ...]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.code = code or {}
 
     def reducer_override(self, obj: Any) -> Any:
-        if isinstance(obj, str):  # a YAML string type: loading it would import the YAML library
+        if isinstance(obj, str):
             return (str, (str(obj),))
+        if isinstance(obj, re.Pattern):
+            return (LazyPattern, (obj.pattern, obj.flags, self.code.get(id(obj)), "re"))
         if isinstance(obj, regex.Pattern):
-            return (LazyPattern, (obj.pattern, obj.flags, self.code.get(id(obj))))
+            return (LazyPattern, (obj.pattern, obj.flags, self.code.get(id(obj)), "regex"))
+        if isinstance(obj, LazyPattern) and obj._code is None and "compiled" in obj.__dict__:
+            return (LazyPattern, (obj.pattern, obj.flags, self.code.get(id(obj.__dict__["compiled"])), obj.engine))
         return NotImplemented
 
 
-def _from_code(code: tuple[Any, ...]) -> Any:
+def _compilers() -> dict[str, Any]:
+    """Each engine's internal compile step: it takes the parsed code and returns the pattern object."""
+    found = {"re": _sre}
+    core = getattr(getattr(regex, "_main", None), "_regex", None)
+    if core is not None and hasattr(core, "compile"):
+        found["regex"] = core
+    return found
+
+
+def _from_code(engine: str, code: tuple[Any, ...]) -> Any:
     try:
         args = list(code)
         if isinstance(args[2], array.array):
             args[2] = args[2].tolist()
-        return regex._main._regex.compile(*args)
+        return _compilers()[engine].compile(*args)
     except Exception:  # noqa: BLE001 - whatever went wrong, the source still compiles
         return None
 
@@ -109,27 +141,27 @@ def _packed(args: tuple[Any, ...]) -> tuple[Any, ...]:
 
 @contextlib.contextmanager
 def capturing_code() -> Iterator[dict[int, tuple[Any, ...]]]:
-    """While active, every pattern the regex module compiles leaves its compiled code here, by id()."""
+    """While active, every pattern ``re`` or ``regex`` compiles leaves its compiled code here, by id()."""
     captured: dict[int, tuple[Any, ...]] = {}
     keep: list[Any] = []  # the patterns stay alive, so their ids stay theirs
-    try:
-        core = regex._main._regex
-        original = core.compile
-    except AttributeError:  # another regex version: nothing is captured, patterns are stored as source
-        yield captured
-        return
+    originals = {engine: module.compile for engine, module in _compilers().items()}
 
-    def compile_and_capture(*args: Any) -> Any:
-        compiled = original(*args)
-        captured[id(compiled)] = _packed(args)
-        keep.append(compiled)
-        return compiled
+    def capture(original: Any) -> Any:
+        def compile_and_capture(*args: Any) -> Any:
+            compiled = original(*args)
+            captured[id(compiled)] = _packed(args)
+            keep.append(compiled)
+            return compiled
 
-    core.compile = compile_and_capture
+        return compile_and_capture
+
+    for engine, module in _compilers().items():
+        module.compile = capture(originals[engine])
     try:
         yield captured
     finally:
-        core.compile = original
+        for engine, module in _compilers().items():
+            module.compile = originals[engine]
 
 
 def cache_dir() -> Path:
@@ -220,32 +252,32 @@ def _prune(directory: Path, kind: str) -> None:
 # --------------------------------------------------------------------------- packs
 
 
-def cached_packs(paths: Sequence[str | Path], *, use_cache: bool = True) -> list[Any]:
-    """``packs.load_packs(paths)``, from the cache when the same pack files were loaded before."""
+def cached_rule_set(paths: Sequence[str | Path], *, use_cache: bool = True) -> Any:
+    """``packs.load_rule_set(paths)``, from the cache when the same files were loaded before."""
     from lint import packs
 
     if not use_cache:
-        return packs.load_packs(paths)
-    digest = _packs_key(paths, packs.shipped_definitions_path())
-    if digest is None:  # a pack cannot be read: loading reports it properly
-        return packs.load_packs(paths)
-    hit = load("packs", digest)
-    if isinstance(hit, list) and all(isinstance(p, packs.Pack) for p in hit):
+        return packs.load_rule_set(paths)
+    digest = _packs_key([*paths, *packs.shared_paths()])
+    if digest is None:  # a file cannot be read: loading reports it properly
+        return packs.load_rule_set(paths)
+    hit = load("rules", digest)
+    if isinstance(hit, packs.RuleSet):
         return hit
     with capturing_code() as code:
-        loaded = packs.load_packs(paths)
-    store("packs", digest, loaded, code)
+        loaded = packs.load_rule_set(paths)
+        loaded.lexicon.prepare()  # the concept tables, compiled now so that their code is cached too
+        for pattern in packs.all_patterns(loaded):
+            pattern.regex.compiled  # noqa: B018 - compiling is the point: the code is captured and cached
+    store("rules", digest, loaded, code)
     return loaded
 
 
-def _packs_key(paths: Sequence[str | Path], definitions: Path) -> str | None:
+def _packs_key(paths: Sequence[str | Path]) -> str | None:
     parts: list[object] = []
-    for path in [*paths, definitions]:
+    for path in paths:
         try:
             parts += [str(path), Path(path).read_bytes()]
         except OSError:
-            if path == definitions:
-                parts.append("no definitions")
-                continue
             return None
-    return key("packs", *parts)
+    return key(*parts)

@@ -58,6 +58,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--no-cache", action="store_true", help="do not read or write the compiled-pack cache")
     check.add_argument("--diff", action="store_true", help="show fixes as a diff; change nothing")
     check.add_argument("--fix", action="store_true", help="apply the safe fixes, then report what remains")
+    check.add_argument(
+        "--explain-context",
+        action="store_true",
+        help="also show, on standard error, each candidate that assertion context (negation, question, ...) "
+        "or the approved-indications knowledge cancelled, and the context found around each finding",
+    )
     check.add_argument("--unsafe-fixes", action="store_true", help="with --fix: apply the unsafe fixes too")
     check.add_argument("--baseline", metavar="FILE", help="ignore the findings recorded in FILE")
     check.add_argument("--update-baseline", action="store_true", help="write the current findings to FILE")
@@ -145,6 +151,7 @@ def _settings(args: argparse.Namespace):
 
 def cmd_check(args: argparse.Namespace) -> int:
     from lint import runner
+    from lint.engine import build_engine
     from lint.report import Summary, reporter_class
     from lint.workflow import Workflow
 
@@ -155,7 +162,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 0:
         raise LintError("--jobs must be 0 (one per core) or more")
     options = _workflow_options(args, config, paths)
-    engine = runner.build_engine(config, keep_source=options.needs_source)
+    engine = build_engine(config, keep_source=options.needs_source, explain_context=args.explain_context)
     # --diff owns standard output (so it can be piped to `git apply`); the report then goes to stderr
     out, close = (sys.stderr, False) if args.diff and args.output is None else _open_output(args.output)
     try:
@@ -170,6 +177,8 @@ def cmd_check(args: argparse.Namespace) -> int:
             result, fixed = post.process(result)
             summary.fixed += fixed
             _report_file(result, reporter, summary)
+            if args.explain_context:
+                _explain_context(result)
         note = post.finish()
         reporter.finish(summary)
         if note:
@@ -206,6 +215,18 @@ def _report_file(result, reporter, summary) -> None:
         summary.count(f)
         reporter.finding(f)
     reporter.file_done(result)
+
+
+def _explain_context(result) -> None:
+    """--explain-context: why candidates were dropped, and what context the reported findings sit in."""
+    for c in result.cancelled:
+        print(f'{result.path}:{c.line}:{c.column}: cancelled {c.rule} "{c.match}": {c.why}', file=sys.stderr)
+    for f in result.findings:
+        if f.context:
+            kept = ", ".join(f.context)
+            print(
+                f"{result.path}:{f.line}:{f.column}: kept {f.rule}: context {kept} does not cancel it", file=sys.stderr
+            )
 
 
 def _workflow_options(args: argparse.Namespace, config, paths: list[str]):
@@ -257,16 +278,16 @@ def _print_statistics(summary, stream: TextIO) -> None:
 # --------------------------------------------------------------------------- rules, explain, test-rules
 
 
-def _loaded_packs(args: argparse.Namespace):
-    from lint import runner
+def _loaded_rule_set(args: argparse.Namespace):
+    from lint.engine import load_rule_set
 
-    return runner.load_rules(_settings(args))
+    return load_rule_set(_settings(args))
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
     import json
 
-    packs = _loaded_packs(args)
+    packs = _loaded_rule_set(args).packs
     rows = [
         {
             "id": r.id,
@@ -295,7 +316,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
 def cmd_explain(args: argparse.Namespace) -> int:
     from lint.explain import explain
 
-    sys.stdout.write(explain(args.rule, _loaded_packs(args)))
+    sys.stdout.write(explain(args.rule, _loaded_rule_set(args)))
     return EXIT_OK
 
 

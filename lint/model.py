@@ -57,10 +57,37 @@ class Finding:
     sentence: str = ""  # the sentence the match was found in (baseline fingerprints use it)
     fix: Fix | None = None
     pack: str = ""
+    product: str = ""  # the approved-indications entry behind the finding, if a rule consulted it
+    context: tuple[str, ...] = ()  # the assertion-context modifiers found (none of them cancels this rule)
+    related: list[dict[str, Any]] = field(default_factory=list)  # overlapping findings of the same category
+
+    @classmethod
+    def at(
+        cls, path: str, index: Any, start: int, end: int, rule: Any, *, message: str, suggestion: str, match: str,
+        sentence: str, fix: Fix | None = None, product: str = "", context: tuple[str, ...] = (),
+    ) -> Finding:  # fmt: skip
+        """The one place a finding is made: ``rule``'s finding on source offsets ``[start, end)``, located
+        by ``index`` (a :class:`~lint.positions.LineIndex` of the file)."""
+        line, column = index.position(start)
+        end_line, end_column = index.position(end)
+        return cls(
+            path=path, line=line, column=column, end_line=end_line, end_column=end_column,
+            rule=rule.id, category=rule.category, severity=rule.severity, message=message,
+            suggestion=suggestion, match=match, start=start, end=end, sentence=sentence, fix=fix,
+            pack=rule.pack, product=product, context=context,
+        )  # fmt: skip
+
+    def related_record(self) -> dict[str, Any]:
+        """This finding as related information of another one (the same problem, found by another rule)."""
+        return {
+            "rule": self.rule, "line": self.line, "column": self.column, "end_line": self.end_line,
+            "end_column": self.end_column, "match": self.match, "message": self.message,
+            "start": self.start, "end": self.end,
+        }  # fmt: skip
 
     def to_dict(self) -> dict[str, Any]:
         """The public record every output format is built from."""
-        return {
+        record = {
             "path": self.path,
             "line": self.line,
             "column": self.column,
@@ -74,6 +101,13 @@ class Finding:
             "match": self.match,
             "fix": None if self.fix is None else {"replacement": self.fix.replacement, "safe": self.fix.safe},
         }
+        if self.product:
+            record["product"] = self.product
+        if self.context:
+            record["context"] = list(self.context)
+        if self.related:  # source offsets stay internal, as for the finding itself
+            record["related"] = [{k: v for k, v in r.items() if k not in ("start", "end")} for r in self.related]
+        return record
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line, self.column, self.rule)

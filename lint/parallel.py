@@ -1,5 +1,8 @@
 """Checking files in parallel: a pool of worker processes, each with its own engine, results in order.
 
+The caller hands over the function that checks one item and the engine it needs; this module knows nothing
+else of the pipeline.
+
 Each worker checks one file at a time and sends back its result, so memory stays flat: no worker holds more
 than one file, and the parent streams results to the reporter in discovery order as they arrive. Where
 ``fork`` exists, workers inherit the parent's engine as it is; elsewhere the engine is sent to them pickled
@@ -9,11 +12,11 @@ the way the compiled-pack cache stores it (patterns as source, compiled on first
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 MIN_FILES = 8  # fewer files than this are checked in-process: starting workers would cost more
-_engine: Any = None  # the engine of this worker process
+_worker: Any = None  # (check function, engine) of this worker process
 
 
 def worker_count(jobs: int) -> int:
@@ -21,20 +24,21 @@ def worker_count(jobs: int) -> int:
     return jobs if jobs > 0 else (os.cpu_count() or 1)
 
 
-def run_parallel(items: Sequence[Any], engine: Any, jobs: int) -> Iterator[Any]:
-    """Check ``items`` (discovered Targets and Missing paths) with ``jobs`` workers, yielding in order."""
-    global _engine
+def run_parallel(items: Sequence[Any], check: Callable[[Any, Any], Any], engine: Any, jobs: int) -> Iterator[Any]:
+    """``check(item, engine)`` for each of ``items`` with ``jobs`` workers, yielding the results in order.
+    ``check`` must be a module-level function (workers find it by name)."""
+    global _worker
     context = _context()
     if context.get_start_method() == "fork":
-        _engine, payload = engine, None  # the workers inherit it
+        _worker, payload = (check, engine), None  # the workers inherit it
     else:
-        payload = _pickled(engine)
+        payload = _pickled((check, engine))
     chunk = max(1, min(64, len(items) // (jobs * 8)))
     try:
         with context.Pool(jobs, initializer=_start_worker, initargs=(payload,)) as pool:
             yield from pool.imap(_check, items, chunksize=chunk)
     finally:
-        _engine = None
+        _worker = None
 
 
 def _context() -> Any:
@@ -44,28 +48,23 @@ def _context() -> Any:
     return multiprocessing.get_context("fork" if "fork" in methods else methods[0])
 
 
-def _pickled(engine: Any) -> bytes:
-    import io
+def _pickled(value: Any) -> bytes:
+    import pickle
 
-    from lint.cache import _Pickler
-
-    buf = io.BytesIO()
-    _Pickler(buf, protocol=-1).dump(engine)
-    return buf.getvalue()
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _start_worker(payload: bytes | None) -> None:
     import signal
 
-    global _engine
+    global _worker
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops the pool
     if payload is not None:
         import pickle
 
-        _engine = pickle.loads(payload)
+        _worker = pickle.loads(payload)
 
 
 def _check(item: Any) -> Any:
-    from lint import runner
-
-    return runner.check_item(item, _engine)
+    check, engine = _worker
+    return check(item, engine)

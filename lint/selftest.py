@@ -13,20 +13,21 @@ from lint.config import Config
 from lint.extract import extract
 from lint.match import Matcher
 from lint.model import LintError
-from lint.packs import Example, Pack, Rule
+from lint.packs import Example, Pack, Rule, RuleSet
 
 
-def _packs_to_test(config: Config, wanted: Sequence[str]) -> tuple[list[Pack], list[Pack]]:
-    """(all loaded packs, the packs whose rules are tested). ``wanted`` holds pack names or files."""
-    from lint import runner
+def _packs_to_test(config: Config, wanted: Sequence[str]) -> tuple[RuleSet, list[Pack]]:
+    """(the loaded rule set, the packs whose rules are tested). ``wanted`` holds pack names or files."""
+    from lint.engine import load_rule_set
 
-    loaded = runner.load_rules(config)
-    by_path = {Path(p.path).resolve(): p for p in loaded}
+    rule_set = load_rule_set(config)
+    by_path = {Path(p.path).resolve(): p for p in rule_set.packs}
     extra = [w for w in wanted if Path(w).suffix in (".yaml", ".yml") and Path(w).resolve() not in by_path]
     if extra:
         config.packs = [*config.packs, *extra]
-        loaded = runner.load_rules(config)
-        by_path = {Path(p.path).resolve(): p for p in loaded}
+        rule_set = load_rule_set(config)
+        by_path = {Path(p.path).resolve(): p for p in rule_set.packs}
+    loaded = rule_set.packs
     by_name = {p.name: p for p in loaded}
     tested = []
     for w in wanted:
@@ -34,7 +35,7 @@ def _packs_to_test(config: Config, wanted: Sequence[str]) -> tuple[list[Pack], l
         if pack is None:
             raise LintError(f"test-rules: '{w}' is neither a pack file nor a loaded pack name")
         tested.append(pack)
-    return loaded, tested or loaded
+    return rule_set, tested or loaded
 
 
 def _check(matcher: Matcher, rule: Rule, example: Example, expect_finding: bool) -> str | None:
@@ -43,18 +44,25 @@ def _check(matcher: Matcher, rule: Rule, example: Example, expect_finding: bool)
     findings, errors = matcher.check(doc, example.text, "<example>")
     if errors:
         return "; ".join(str(e) for e in errors)
-    mine = [f for f in findings if f.rule == rule.id]
+    mine = [f for f in findings if f.rule == rule.id or any(r["rule"] == rule.id for r in f.related)]
     if expect_finding and not mine:
         others = sorted({f.rule for f in findings})
         return "expected a finding, got none" + (f" (other rules fired: {', '.join(others)})" if others else "")
+    if expect_finding and example.span is not None:
+        want = example.text[example.span[0] : example.span[1]]
+        spans = [(f.start, f.end) for f in mine if f.rule == rule.id]
+        spans += [(r["start"], r["end"]) for f in mine for r in f.related if r["rule"] == rule.id]
+        if tuple(example.span) not in spans:
+            got = ", ".join(repr(example.text[a:b]) for a, b in spans) or "only as related information"
+            return f"expected the words {want!r} to be flagged, got {got}"
     if not expect_finding and mine:
         return "unexpected finding" + "".join(f"\n      {f.line}:{f.column} matched {f.match!r}" for f in mine)
     return None
 
 
 def test_rules(config: Config, wanted: Sequence[str], out: TextIO) -> int:
-    loaded, tested = _packs_to_test(config, wanted)
-    matcher = Matcher([r for p in loaded for r in p.rules], timeout=config.regex_timeout)
+    rule_set, tested = _packs_to_test(config, wanted)
+    matcher = Matcher(rule_set, [r for p in rule_set.packs for r in p.rules], timeout=config.regex_timeout)
     failures = examples = 0
     for pack in tested:
         for rule in pack.rules:
@@ -67,6 +75,10 @@ def test_rules(config: Config, wanted: Sequence[str], out: TextIO) -> int:
                     failures += 1
                     shown = example.text.strip().replace("\n", "\n      ")
                     out.write(f"FAIL {pack.name}/{rule.id} {kind}[{index}]: {problem}\n      {shown}\n")
+    for problem in rule_set.context.run_examples():
+        failures += 1
+        out.write(f"FAIL {problem}\n")
+    examples += sum(len(m.applies) + len(m.does_not_apply) for m in rule_set.context.modifiers.values())
     rules = sum(len(p.rules) for p in tested)
     verdict = "FAILED" if failures else "OK"
     out.write(f"{verdict}: {rules} rules, {examples} examples, {examples - failures} passed, {failures} failed\n")

@@ -16,14 +16,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from lint.model import Comment, Finding
 from lint.positions import LineIndex
-from lint.taxonomy import CATEGORIES
-
-if TYPE_CHECKING:
-    from lint.runner import Engine
 
 TOOL_CATEGORY = "clinic-lint"  # reserved: never a taxonomy category, so packs cannot use it
 # rule id -> (short description, what to do); used for the findings and for SARIF rule descriptors
@@ -85,17 +80,21 @@ class _Problems:
         self.items.append((rule, message, comment))
 
 
-def apply(findings: list[Finding], comments: Sequence[Comment], text: str, path: str, engine: Engine) -> list[Finding]:
-    """Drop the suppressed findings and add findings for useless or unexplained directives."""
+def apply(
+    findings: list[Finding], comments: Sequence[Comment], text: str, path: str, *,
+    known: frozenset[str], active: frozenset[str], severity: str,
+) -> list[Finding]:  # fmt: skip
+    """Drop the suppressed findings and add findings for useless or unexplained directives. ``known`` holds
+    every rule id, category and pack name; ``active`` those of the rules this run uses; ``severity`` is the
+    ``unused-suppression`` setting."""
     if not any("clinic-lint-" in c.text for c in comments):
         return findings  # the common case: nothing to do
     problems = _Problems()
     directives = parse(comments, problems)
-    _check_targets(directives, engine, problems)
+    _check_targets(directives, known, problems)
     scopes = _scopes(directives, comments, text, problems)
     kept = [f for f in findings if not _suppressed(f, scopes)]
-    _check_used(directives, scopes, engine, problems)
-    severity = engine.config.unused_suppression
+    _check_used(directives, scopes, active, problems)
     if severity == "off" or not problems.items:
         return kept
     index = LineIndex(text)
@@ -127,8 +126,7 @@ def parse(comments: Iterable[Comment], problems: _Problems) -> list[Directive]:
     return out
 
 
-def _check_targets(directives: list[Directive], engine: Engine, problems: _Problems) -> None:
-    known = set(CATEGORIES) | {p.name for p in engine.packs} | {r.id for p in engine.packs for r in p.rules}
+def _check_targets(directives: list[Directive], known: frozenset[str], problems: _Problems) -> None:
     for d in directives:
         unknown = [t for t in d.targets if t != ALL and t not in known]
         if unknown:
@@ -204,19 +202,19 @@ def _suppressed(f: Finding, scopes: list[Scope]) -> bool:
     return hit
 
 
-def _check_used(directives: list[Directive], scopes: list[Scope], engine: Engine, problems: _Problems) -> None:
+def _check_used(directives: list[Directive], scopes: list[Scope], active: frozenset[str], problems: _Problems) -> None:
     for d in directives:
         if d.kind == "enable":
             continue
-        idle = [s.target for s in scopes if s.directive is d and not s.used and _can_judge(s.target, engine)]
+        idle = [s.target for s in scopes if s.directive is d and not s.used and _can_judge(s.target, active)]
         if idle:
             names = "every rule" if idle == [ALL] else ", ".join(f"'{t}'" for t in idle)
             problems.add("unused-suppression", f"clinic-lint-{d.kind} {names} suppresses nothing", d.comment)
 
 
-def _can_judge(target: str, engine: Engine) -> bool:
+def _can_judge(target: str, active: frozenset[str]) -> bool:
     """Whether this run can call a target unused: one none of whose rules ran might well match."""
-    return target == ALL or any(target in (r.id, r.category, r.pack) for r in engine.rules)
+    return target == ALL or target in active
 
 
 def _tool_finding(

@@ -8,26 +8,44 @@ from pathlib import Path
 
 from lint.extract import extract
 from lint.match import Matcher
-from lint.packs import load_packs
+from lint.packs import load_rule_set
 
 REFS = "references: [{name: Test authority, url: 'https://example.org/rule'}]"
 EXAMPLES = "examples: {bad: [x, y, z], good: [a, b, c]}"
 
 
-def write_pack(tmp_path: Path, rules_yaml: str, name: str = "test-pack") -> Path:
-    """A pack file holding ``rules_yaml`` (a YAML list of rules, indented freely)."""
+def write_pack(tmp_path: Path, rules_yaml: str, name: str = "test-pack", vocabularies: str = "") -> Path:
+    """A pack file holding ``rules_yaml`` (a YAML list of rules, indented freely) and, optionally, the pack's
+    own ``vocabularies`` (a YAML mapping, indented freely)."""
     body = textwrap.indent(textwrap.dedent(rules_yaml).strip(), "  ")
+    text = f"name: {name}\ndescription: test\nversion: '1'\nrules:\n{body}\n"
+    if vocabularies:
+        text += "vocabularies:\n" + textwrap.indent(textwrap.dedent(vocabularies).strip(), "  ") + "\n"
     path = tmp_path / f"{name}.yaml"
-    path.write_text(f"name: {name}\ndescription: test\nversion: '1'\nrules:\n{body}\n", encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
     return path
+
+
+def matcher_for(pack: Path, **kwargs) -> Matcher:
+    """A matcher of the rules of ``pack`` alone (with the shared vocabularies, knowledge and context)."""
+    rule_set = load_rule_set([pack])
+    return Matcher(rule_set, [r for p in rule_set.packs for r in p.rules], **kwargs)
+
+
+def findings_of(pack: Path, text: str, fmt: str = "text"):
+    findings, errors = matcher_for(pack).check(extract(text, fmt), text, "<t>")
+    assert not errors
+    return sorted(findings, key=lambda f: (f.line, f.column, f.rule))
 
 
 def lint_string(pack: Path, text: str, fmt: str = "text") -> list[tuple[int, int, str]]:
     """(line, column, rule) of every finding of ``text``, sorted."""
-    rules = [r for p in load_packs([pack]) for r in p.rules]
-    findings, errors = Matcher(rules).check(extract(text, fmt), text, "<t>")
-    assert not errors
-    return sorted((f.line, f.column, f.rule) for f in findings)
+    return [(f.line, f.column, f.rule) for f in findings_of(pack, text, fmt)]
+
+
+def flagged(pack: Path, text: str, fmt: str = "text") -> list[str]:
+    """The words each finding of ``text`` underlines, in order."""
+    return [f.match for f in findings_of(pack, text, fmt)]
 
 
 # -- extractor tests: exact positions ----------------------------------------------------------------------

@@ -12,6 +12,7 @@ import pytest
 
 from lint import __version__, runner
 from lint.cli import main
+from lint.packs import load_rule_set
 
 STARTER = Path(__file__).parent / "fixtures" / "packs" / "starter.yaml"
 SMALL = ["--no-default-packs", "--pack", str(STARTER)]
@@ -57,7 +58,7 @@ def test_exit_1_with_findings(capsys) -> None:
     assert code == 1
     assert out.splitlines()[0] == (
         "risky.txt:1:15: error starter-category-schedule Controlled substances are placed in DEA schedules; "
-        '"Category III" is not a legal status.'
+        '"Category III drug" is not a legal status.'
     )
     assert out.splitlines()[-1] == "Found 2 problems (1 error, 1 warning) in 1 of 1 file."
 
@@ -83,7 +84,8 @@ def test_exit_3_when_a_file_cannot_be_checked_even_with_findings_elsewhere(capsy
         (["check", "--config", "nowhere.yaml", "clean.txt"], "clinic-lint: error: nowhere.yaml: config file not found"),
         (["check", *SMALL, "--pack", "nowhere.yaml", "clean.txt"], "clinic-lint: error: nowhere.yaml: pack not found"),
         (["explain", *SMALL, "nope"],
-         "clinic-lint: error: 'nope' is not a rule id or category (see `clinic-lint rules`)"),
+         "clinic-lint: error: 'nope' is not a rule id, category, vocabulary, product or context modifier "
+         "(see `clinic-lint rules`)"),
     ],
 )  # fmt: skip
 def test_exit_2_for_usage_errors_with_one_line(capsys, argv: list[str], message: str) -> None:
@@ -350,12 +352,31 @@ def test_rules_text_and_json(capsys) -> None:
 def test_explain(capsys) -> None:
     code, out, _ = run(capsys, "explain", *SMALL, "starter-safe")
     assert code == 0 and "starter-safe" in out
+    code, out, _ = run(capsys, "explain", *SMALL, "starter-category-schedule")
+    assert code == 0 and "  - category <roman-numeral> <schedule-noun>" in out
+    assert "[[Category III drug]]" in out and "Category 3 hurricane" in out  # its examples
+    code, out, _ = run(capsys, "explain", *SMALL, "roman-numeral")  # a vocabulary, and the rules using it
+    assert code == 0 and "  - iii" in out and "Used by: starter-category-schedule" in out
+    code, out, _ = run(capsys, "explain", *SMALL, "negated")  # a context modifier
+    assert code == 0 and out.startswith("negated: ")
 
 
 def test_test_rules(capsys) -> None:
     code, out, _ = run(capsys, "test-rules", *SMALL)
     assert code == 0
-    assert out.strip() == "OK: 2 rules, 12 examples, 12 passed, 0 failed"
+    # the pack's 12 examples, and those of the assertion-context lexicon, which run with every pack
+    context = load_rule_set([STARTER]).context
+    n = 12 + sum(len(m.applies) + len(m.does_not_apply) for m in context.modifiers.values())
+    assert out.strip() == f"OK: 2 rules, {n} examples, {n} passed, 0 failed"
+
+
+def test_test_rules_reports_a_failing_example(capsys) -> None:
+    broken = STARTER.read_text(encoding="utf-8").replace('"Category 3 hurricane"', '"a Category II drug"')
+    Path("broken.yaml").write_text(broken, encoding="utf-8")
+    code, out, _ = run(capsys, "test-rules", "--no-default-packs", "--pack", "broken.yaml")
+    assert code == 1
+    assert "FAIL starter/starter-category-schedule good[1]: unexpected finding" in out
+    assert out.splitlines()[-1].startswith("FAILED: 2 rules,") and out.splitlines()[-1].endswith("1 failed")
 
 
 def test_the_shipped_packs_load_and_pass_their_own_examples(capsys) -> None:

@@ -28,12 +28,26 @@ def test_blank_lines_bullets_and_titles_make_blocks():
     src = "Why Choose Us\nWe care about you.\n\n- first point\n- second point\n1. numbered\n"
     doc = extract(src)
     assert [(b.kind, b.text) for b in doc.blocks] == [
-        ("paragraph", "Why Choose Us"),
+        ("heading", "Why Choose Us"),
         ("paragraph", "We care about you."),
         ("list-item", "first point"),
         ("list-item", "second point"),
         ("list-item", "numbered"),
     ]
+
+
+def test_a_short_line_ending_in_a_joining_word_runs_on_it_is_not_a_title():
+    doc = extract("Our infusions are the\nBest in town.\n")
+    assert [(b.kind, b.text) for b in doc.blocks] == [("paragraph", "Our infusions are the Best in town.")]
+
+
+def test_text_with_unwrapped_lines_keeps_one_paragraph_per_line():
+    long_line = "Our clinic " + "offers care " * 15 + "to all."
+    assert len(long_line) > 160
+    doc = extract(f"{long_line}\nThe second paragraph, with no blank line before it.\n")
+    assert [b.text for b in doc.blocks] == [long_line, "The second paragraph, with no blank line before it."]
+    doc = extract("A hard-wrapped paragraph that goes on\nonto a second line.\n")  # short lines still join
+    assert [b.text for b in doc.blocks] == ["A hard-wrapped paragraph that goes on onto a second line."]
 
 
 def test_directive_lines_are_comments_not_prose():

@@ -18,7 +18,7 @@ from lint.fix import Edit, apply_edits, choose, match_case, unified_diff
 DATA = Path(__file__).parent / "data"
 PACK = ["--no-default-packs", "--pack", str(DATA / "workflow-pack.yaml")]
 POST = "Intro.\n\nKetamine is a Category III drug and completely safe.\n\nA miracle, really.\n"
-SAFE_FIXED = POST.replace("Category III", "Schedule III")
+SAFE_FIXED = POST.replace("Category III drug", "Schedule III drug")  # the fix rewrites the whole match
 ALL_FIXED = SAFE_FIXED.replace("completely safe", "generally well tolerated")
 
 

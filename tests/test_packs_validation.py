@@ -16,7 +16,7 @@ RULE = """\
     severity: warning
     message: "m"
     suggestion: "s"
-    patterns: [{pattern}]
+    match: [{pattern}]
     references: [{{name: T, url: "https://example.org"}}]
     examples: {{bad: [x, y, z], good: [a, b, c]}}
 """
@@ -53,13 +53,15 @@ def test_a_valid_pack_loads(capsys) -> None:
         (HEAD + "  - id: x\n\tcategory: hype\n", "p.yaml:6:1: YAML syntax error:"),
         (pack(GOOD).replace("    severity: warning\n", "    severity: warning\n    patern: x\n"),
          "p.yaml:8:5: rule 'my-rule': unknown key 'patern'"),
+        (pack(GOOD).replace("    severity: warning\n", "    severity: warning\n    unles: [x]\n"),
+         "p.yaml:8:5: rule 'my-rule': unknown key 'unles' (did you mean 'unless'?)"),
         (pack(GOOD).replace("version: '1'\n", "version: '1'\nauthor: me\n"), "p.yaml:4:1: pack: unknown key 'author'"),
         (pack(GOOD).replace("    severity: warning\n", "    severity: warning\n    case_sensitive: yes please\n"),
          "p.yaml:8:21: rule 'my-rule': case_sensitive must be true or false"),
         (pack(GOOD).replace("    severity: warning\n", "    severity: fatal\n"),
          "p.yaml:7:15: rule 'my-rule': severity must be error, warning or info, not 'fatal'"),
-        (pack(GOOD).replace("patterns: ['safe']", "patterns: {a: 1}"),
-         "p.yaml:10:15: rule 'my-rule': patterns must be a list of strings"),
+        (pack(GOOD).replace("match: ['safe']", "match: 7"),
+         "p.yaml:10:12: rule 'my-rule': match must be a list of word patterns"),
         (pack(GOOD).replace('    message: "m"\n', ""), "p.yaml:5:5: rule 'my-rule': missing required key 'message'"),
         (pack(GOOD).replace("    examples: {bad: [x, y, z], good: [a, b, c]}\n", ""),
          "p.yaml:5:5: rule 'my-rule': missing required key 'examples'"),
@@ -67,15 +69,31 @@ def test_a_valid_pack_loads(capsys) -> None:
          "p.yaml:6:15: rule 'my-rule': unknown category 'miracle' (see docs/taxonomy.md)"),
         (pack(GOOD, GOOD), "p.yaml:13:5: duplicate rule id 'my-rule' (first defined at p.yaml:5:5)"),
         (pack({**GOOD, "pattern": "'(unclosed'"}),
-         "p.yaml:10:16: rule 'my-rule': patterns[0]: regex does not compile:"),
-        (pack({**GOOD, "pattern": "'{{nowhere}}'"}),
-         "p.yaml:10:16: rule 'my-rule': patterns: unknown definition {{nowhere}}"),
+         "p.yaml:10:13: rule 'my-rule': match: column 10: '(' without ')' in pattern '(unclosed'"),
+        (pack({**GOOD, "pattern": "'<nowhere>'"}),
+         "p.yaml:10:13: rule 'my-rule': match: unknown vocabulary <nowhere>"),
+        (pack({**GOOD, "pattern": "'(side effects|adverse events)'"}),
+         "p.yaml:10:13: rule 'my-rule': match: column 29: in (side effects|adverse events), put spaces around '|'"),
+        (pack({**GOOD, "pattern": "'very? (safe | fees?)'"}),
+         "p.yaml:10:13: rule 'my-rule': match: column 20: one of the alternatives can be empty"),
+        (pack({**GOOD, "pattern": "'safe?'"}),
+         "p.yaml:10:13: rule 'my-rule': match: pattern 'safe?' can match no words at all"),
+        (pack({**GOOD, "pattern": "{regex: '(unclosed'}"}),
+         "p.yaml:10:13: rule 'my-rule': match: regex does not compile:"),
+        (pack(GOOD).replace("    severity: warning\n", "    severity: warning\n    cancelled_by: [doubted]\n"),
+         "p.yaml:8:19: rule 'my-rule': unknown context modifier 'doubted'"),
+        (pack(GOOD).replace("    severity: warning\n", "    severity: warning\n    knowledge: {flag: maybe}\n"),
+         "p.yaml:8:23: rule 'my-rule': knowledge.flag is not-approved or status"),
+        (pack(GOOD).replace("    severity: warning\n", "    severity: warning\n    knowledge: {flag: not-approved, indication: hiccups}\n"),
+         "p.yaml:8:49: rule 'my-rule': 'hiccups' is not a <condition> concept id"),
+        (pack(GOOD).replace("examples: {bad: [x, y, z], good: [a, b, c]}", "examples: {bad: [x, y, z], good: [a, '[[b]]', c]}"),
+         "p.yaml:12:42: rule 'my-rule': a good example has nothing to flag"),
         (pack({**GOOD, "id": "My Rule"}), "p.yaml:5:9: rule 'My Rule': id must be kebab-case"),
         (HEAD.replace("rules:\n", "rules: []\n"), "p.yaml:4:8: rules must be a non-empty list"),
         ("- just\n- a list\n", "p.yaml:1:1: a pack must be a mapping with name, description, version and rules"),
         ("", "p.yaml:1:1: a pack must be a mapping with name, description, version and rules"),
         (pack(GOOD).replace("message: \"m\"", "message: \"{drug}\""),
-         "p.yaml:8:14: rule 'my-rule': message: {drug} is neither {match} nor a named group of the rule's patterns"),
+         "p.yaml:8:14: rule 'my-rule': message: {drug} is not {match}, a slot, a vocabulary of the rule, or a knowledge field"),
         (pack(GOOD).replace('message: "m"', 'message: "\\ud800"'),
          "p.yaml:8:14: rule 'my-rule': message holds an invalid \\u escape (half of a surrogate pair)"),
     ],
@@ -114,24 +132,10 @@ def test_an_escaped_emoji_is_one_character(capsys) -> None:
 
 
 def test_the_documented_complete_rule_is_valid(capsys) -> None:
-    """The example rule of docs/rule-packs.md, with its elided examples filled in, loads."""
-    rule = textwrap.dedent(
-        """\
-        - id: schedule-category-misnomer-copy
-          category: regulatory-claim
-          severity: error
-          message: "Controlled substances are placed in DEA *schedules*; \\"{match}\\" is not a legal status."
-          suggestion: "Schedule {numeral}"
-          patterns:
-            - 'category (?P<numeral>I{1,3}|IV|V)(?= (?:drug|substance|controlled|narcotic))'
-          fix: {replacement: "Schedule {numeral}", safe: true}
-          references:
-            - name: "DEA, Controlled Substance Schedules"
-              url: https://www.deadiversion.usdoj.gov/schedules/
-          examples:
-            bad: ["Ketamine is a Category III drug.", "a Category II substance", "Category IV controlled"]
-            good: ["Ketamine is a Schedule III controlled substance.", "Category 3 storm", "a category of drugs"]
-        """
-    )
+    """The example rule of docs/rule-packs.md ("A complete sentence rule") loads and passes its examples."""
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "rule-packs.md").read_text(encoding="utf-8")
+    section = doc.split("## A complete sentence rule", 1)[1]
+    rule = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    rule = rule.replace("id: schedule-category-misnomer", "id: schedule-category-misnomer-copy")
     code, err = load(capsys, HEAD + textwrap.indent(rule, "  "), "test-rules")
     assert (code, err) == (0, "")

@@ -103,7 +103,7 @@ def test_try_repo_fails_a_risky_post_and_points_at_it(hook_repo, pre_commit_home
     assert proc.returncode == 1, output
     assert re.search(r"clinic-lint\.+Failed", output), output
     assert re.search(r"^posts/risky\.md:\d+:\d+: (error|warning)", output, re.M), output
-    assert "Category III" in output
+    assert "Category III drug" in output  # the match, quoted in the message
 
 
 def test_try_repo_passes_a_clean_post(hook_repo: Path, pre_commit_home: Path, content_repo: Path) -> None:

@@ -125,7 +125,7 @@ def test_sarif_fingerprints_are_the_baseline_fingerprints(site: Path, capsys) ->
     _, out, _ = run(capsys, "--format", "sarif", "posts/risky.txt")
     result = json.loads(out)["runs"][0]["results"][0]
     sentence = "Ketamine is a Category III drug and completely safe."
-    f = Finding("posts/risky.txt", 3, 15, 3, 27, "wf-schedule", "", "error", "", "", "Category III")
+    f = Finding("posts/risky.txt", 3, 15, 3, 32, "wf-schedule", "", "error", "", "", "Category III drug")
     f.sentence = sentence
     assert result["partialFingerprints"]["clinicLint/v1"] == f"{fingerprint(f)}:1"
 
@@ -143,7 +143,7 @@ def test_sarif_describes_fixes(site: Path, capsys: pytest.CaptureFixture[str]) -
     _, out, _ = run(capsys, "--format", "sarif", "posts/risky.txt")
     results = {r["ruleId"]: r for r in json.loads(out)["runs"][0]["results"]}
     change = results["wf-schedule"]["fixes"][0]["artifactChanges"][0]
-    assert change["replacements"][0]["insertedContent"]["text"] == "Schedule III"
+    assert change["replacements"][0]["insertedContent"]["text"] == "Schedule III drug"
     assert "fixes" not in results["wf-miracle"]
 
 
@@ -183,9 +183,9 @@ def test_github_annotations(site: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert code == 1
     lines = out.splitlines()
     assert lines[0] == (
-        "::error file=posts/risky.txt,line=3,col=15,endLine=3,endColumn=27,title=wf-schedule::"
-        'Controlled substances are placed in DEA schedules; "Category III" is not a legal status.'
-        "%0ASuggestion: Schedule III"
+        "::error file=posts/risky.txt,line=3,col=15,endLine=3,endColumn=32,title=wf-schedule::"
+        'Controlled substances are placed in DEA schedules; "Category III drug" is not a legal status.'
+        "%0ASuggestion: Schedule III drug"
     )
     assert lines[1].startswith("::warning file=posts/risky.txt,line=3,col=37,")
     assert lines[2].startswith("::notice file=posts/risky.txt,line=5,col=3,")  # info -> notice

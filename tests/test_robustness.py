@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from lint import runner
@@ -187,8 +187,8 @@ def test_catastrophic_backtracking_times_out_and_the_other_rules_still_run(capsy
     examples = "examples: {bad: [x, y, z], good: [a, b, c]}"
     Path("slow.yaml").write_text(
         "name: slow-pack\ndescription: d\nversion: '1'\nrules:\n"
-        f"  - {{id: backtracker, category: hype, severity: warning, message: m, suggestion: s, word_boundary: false,\n"
-        f"     patterns: ['(a+)+$'], {refs}, {examples}}}\n",
+        f"  - {{id: backtracker, category: hype, severity: warning, message: m, suggestion: s,\n"
+        f"     match: [{{regex: '(a|aa)+$', why: catastrophic on purpose}}], {refs}, {examples}}}\n",
         encoding="utf-8",
     )
     Path(".clinic-lint.yaml").write_text("regex-timeout: 0.3\n", encoding="utf-8")
@@ -208,12 +208,64 @@ def test_catastrophic_backtracking_times_out_and_the_other_rules_still_run(capsy
 FORMATS = ["post.txt", "post.md", "post.html"]
 
 
+@pytest.fixture(scope="module")
+def shipped_packs_once():
+    """The random-post tests run the whole command hundreds of times with the shipped packs: load those once
+    (the compiled-pack cache itself is tested in test_speed_paths.py)."""
+    from lint import engine
+
+    load = engine.load_rule_set
+    loaded = {}
+
+    def load_once(config, extra_packs=()):
+        if not config.default_packs or config.packs or extra_packs:
+            return load(config, extra_packs)
+        if "shipped" not in loaded:
+            loaded["shipped"] = load(config, extra_packs)
+        return loaded["shipped"]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(engine, "load_rule_set", load_once)
+        yield
+
+
+# Text with bytes that are not UTF-8 (or are other encodings' marks) spliced in, so the engine runs on them.
+_spliced = st.lists(
+    st.sampled_from(
+        [
+            b"Ketamine treats PTSD. ",
+            b"It is completely safe",
+            b"Category III drug",
+            b" ",
+            b"\n\n",
+            b"\r\n",
+            b"# ",
+            b"<p>",
+            b"</p>",
+            b"\xe9",
+            b"\xff\xfe",
+            b"\xef\xbb\xbf",
+            b"\x00",
+            b"\xc3",
+            "\u201cLose 30 pounds!\u201d".encode(),
+            "Wegovy\u00ae".encode("utf-16-le"),
+            b"\x1b[31m",
+            b"&#xD800;",
+            b"\xed\xa0\x80",
+        ]
+    )  # fmt: skip
+    | st.binary(max_size=6),
+    max_size=60,
+).map(b"".join)
+
+
 @settings(max_examples=150 * FUZZ, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(data=st.binary(max_size=3000), name=st.sampled_from(FORMATS), replace=st.booleans())
-def test_random_bytes_as_a_post(capsys, data: bytes, name: str, replace: bool) -> None:
+@given(data=st.binary(max_size=3000) | _spliced, name=st.sampled_from(FORMATS), replace=st.booleans())
+def test_random_bytes_as_a_post(shipped_packs_once, capsys, data: bytes, name: str, replace: bool) -> None:
     Path(name).write_bytes(data)
     args = ["--encoding-errors", "replace"] if replace else []
     code, _, err = check(capsys, *args, name)
+    event(f"exit code {code}")
     assert code in (0, 1, 3), err
     assert "Traceback" not in err and "internal error" not in err
 
@@ -269,7 +321,7 @@ _markup = st.lists(
 
 @settings(max_examples=150 * FUZZ, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=_markup, name=st.sampled_from(FORMATS))
-def test_random_markup_as_a_post(capsys, text: str, name: str) -> None:
+def test_random_markup_as_a_post(shipped_packs_once, capsys, text: str, name: str) -> None:
     Path(name).write_text(text, encoding="utf-8", errors="surrogatepass")
     code, _, err = check(capsys, name)
     assert code in (0, 1, 3), err
@@ -282,12 +334,138 @@ _structures = st.recursive(
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=5),
     max_leaves=25,
 )
-_rule_keys = ["id", "category", "severity", "scope", "message", "suggestion", "patterns", "requires", "unless",
-              "unless_before", "unless_after", "unless_paragraph", "case_sensitive", "word_boundary", "fix",
-              "references", "examples", "must_contain", "when", "bogus"]  # fmt: skip
-_regexes = st.sampled_from(["(", "a{2,1}", "(?P<x>a)(?P<x>b)", "\\", "[z-a]", "(?<=a+)b", "{{nope}}", "{{negated}}",
-                            "safe", "(a+)+$", "\\p{L}+", "x{e<=1}", "(?V1)[[a-z]--[aeiou]]", "",
-                            "(?P<drug>k)"])  # fmt: skip
+
+# Random packs in the rule language (docs/rule-packs.md). Half of them are well formed, so the engine runs
+# every feature (frames, knowledge, context, document rules, a pack's own vocabularies); the other half mix in
+# the mistakes the loader must turn into one clear line: broken patterns, unknown keys, wrong types.
+_good_words = st.sampled_from([
+    "safe", "completely|totally safe", "100% safe", "very? safe", "lose+ weight", "(is | are)? safe",
+    "(side effects | adverse events)", "completely ...2 safe", "studies ...12 show+", "<condition>",
+    "<serious-condition>", "<product>", "<number> pounds", "<any> safe", "<efficacy> ...3 <condition>",
+    "category <roman-numeral> <schedule-noun>", "^ it", "re:\\d+mg", "NAD\\+", "safe \\?", "((safe))",
+    "FDA-approved", "C.B.D.", "ketamine's", "ketamine treat+ <condition>", "Botox\u2122 safe", "<number>", "<mine>",
+])  # fmt: skip
+_bad_words = st.sampled_from([
+    "works?", "(side effects|adverse events)", "(safe | fees?)", "studies ...13 show", "...", "<nope>", "<Number>",
+    "^", "re:(", "re:", "(", ")", "safe)", "()", "|", "a |", "a||b", "+", "?", "safe+?", "100%+", "cure(s)", "",
+    " ", "\u2122", "\u2122 safe", "{{negated}}", "{condition}",
+])  # fmt: skip
+_good_regexes = st.sampled_from(["safe", "\\b10\\.\\d{4,}/\\S+", "\\p{Lu}{3,}", "RX-\\d{4}", "(?P<drug>k\\w+)"])
+_bad_regexes = st.sampled_from(
+    ["(", "a{2,1}", "(?P<x>a)(?P<x>b)", "\\", "[z-a]", "", "a*", "x{e<=1}", "(?V1)[[a-z]--[aeiou]]", "(a|aa)+$"]
+)
+_modifiers = st.sampled_from(["negated", "question", "hypothetical", "reported", "cited", "cited-paragraph"])
+
+
+def _patterns(words, regexes, why):
+    item = st.one_of(words, words, words, st.fixed_dictionaries({"regex": regexes}, optional={"why": why}))
+    return st.lists(item, min_size=1, max_size=3) | item
+
+
+@st.composite
+def _frames(draw, good: bool) -> dict:
+    names = ["claim", "condition", "relief"] if good else ["claim", "condition", "Bad-Slot", "nope", ""]
+    slot_words = st.sampled_from(["<efficacy>", "<condition>", "<efficacy-noun>", "cure+|treat+", "pain"])
+    slots = draw(st.dictionaries(st.sampled_from(names), slot_words if good else _bad_words | slot_words,
+                                 min_size=1 if good else 0, max_size=3))  # fmt: skip
+    used = sorted(slots) or ["claim"]
+    orders = [f"{{{used[0]}}} ...5 {{{used[-1]}}}", f"{{{used[-1]}}} relief", "<therapy> ... {" + used[0] + "}"]
+    if not good:
+        orders += ["{nope}", "no slots", "{claim"]
+    frame = {"slots": slots, "orders": draw(st.lists(st.sampled_from(orders), min_size=1 if good else 0, max_size=3))}
+    if draw(st.booleans()):
+        frame["mark"] = draw(st.lists(st.sampled_from(used if good else [*used, "nope"]), max_size=2, unique=True))
+    return frame
+
+
+def _knowledge(good: bool):
+    names = st.sampled_from(["product", "condition", "claim"] if good else ["product", "nope", ""])
+    statuses = ["compounded", "unapproved", "approved", "supplement", "brand-only"] + ([] if good else ["nope"])
+    return st.fixed_dictionaries(
+        {"flag": st.sampled_from(["not-approved", "status"] + ([] if good else ["bogus"]))},
+        optional={
+            "unknown": st.sampled_from(["skip", "flag", "serious"] + ([] if good else ["x"])),
+            "statuses": st.lists(st.sampled_from(statuses), max_size=3, unique=True),
+            "indication": st.lists(st.sampled_from(["weight-management", "ptsd"] + ([] if good else ["nope"])),
+                                   max_size=2, unique=True),
+            "product": names,
+            "condition": names,
+        },
+    )  # fmt: skip
+
+
+def _values(good: bool) -> dict:
+    words = _good_words if good else st.one_of(_good_words, _bad_words)
+    regexes = _good_regexes if good else _good_regexes | _bad_regexes | _scalars
+    patterns = _patterns(words, regexes, st.just("a reason") if good else _scalars)
+    texts = ["safe", "It is completely safe.", "a", "b", "c", "Ketamine treats PTSD."]
+    marked = ["[[safe]]", "It is [[completely safe]].", "[[Ketamine treats PTSD]]."]
+
+    def examples(kind: str):
+        plain = st.sampled_from(texts + (marked if kind == "bad" or not good else []))
+        formatted = st.fixed_dictionaries(
+            {"text": st.sampled_from(["**safe**", "<p>safe</p>", "x"] + (["**[[safe]]**"] if kind == "bad" else []))},
+            optional={"format": st.sampled_from(["markdown", "html"] + ([] if good else ["rtf"]))},
+        )
+        return st.lists(plain | formatted, min_size=3 if good else 0, max_size=5)
+
+    values = {
+        "severity": st.sampled_from(["error", "warning", "info"]),
+        "message": st.sampled_from(["m {match}", "{product_name}: {condition_name}", "{match} ({modifiers})"]),
+        "match": patterns, "antipatterns": patterns, "requires": patterns, "unless": patterns,
+        "unless_paragraph": patterns, "frame": _frames(good), "knowledge": _knowledge(good),
+        "cancelled_by": st.lists(_modifiers, max_size=3, unique=True),
+        "fix": st.fixed_dictionaries({"replacement": st.sampled_from(["{match}", "plain", "{product_name}"])},
+                                     optional={"safe": st.booleans()}),
+        "case_sensitive": st.booleans(),
+        "examples": st.fixed_dictionaries({"bad": examples("bad"), "good": examples("good")}),
+        "scope": st.just("document"),  # with must_contain and when, below
+        "must_contain": patterns,
+        "when": st.one_of(
+            st.fixed_dictionaries({"rules": st.lists(st.sampled_from(["random-rule", "other-rule"]), max_size=2)}),
+            st.fixed_dictionaries({"categories": st.lists(st.sampled_from(["hype", "cure-claim"]), max_size=2)}),
+            st.fixed_dictionaries({"match": patterns}),
+        ),
+    }  # fmt: skip
+    if not good:
+        values |= {
+            "id": st.sampled_from(["Not_Kebab", "hype", "", "random-rule"]),
+            "category": st.sampled_from(["clinic-lint", "nope", "missing-disclaimer"]),
+            "severity": st.sampled_from(["fatal", "warning"]),
+            "scope": st.sampled_from(["paragraph", "sentence", "document"]),
+            "message": st.sampled_from(["{nope}", "{", "{0}", "{match!r}", "}"]),
+            "fix": st.fixed_dictionaries({"replacement": st.sampled_from(["{nope}", "{", "{roman_numeral}"]) | _scalars},
+                                         optional={"safe": _scalars}),
+            "cancelled_by": st.lists(_modifiers | st.just("bogus"), max_size=3),
+            "case_sensitive": _scalars,
+            "references": st.lists(st.fixed_dictionaries({"name": st.sampled_from(["T", ""]),
+                                                          "url": st.sampled_from(["https://e.org", "ftp://x"])})),
+            # keys of the old rule language, and a typo: each must be one clear error
+            "patterns": patterns, "unless_before": patterns, "word_boundary": st.booleans(), "patern": patterns,
+        }  # fmt: skip
+    return values
+
+
+_GOOD, _CHAOS = _values(True), _values(False)
+
+
+def _vocabularies(good: bool):
+    words = _good_words.filter(lambda w: w != "<mine>") if good else st.one_of(_good_words, _bad_words)
+    body = st.fixed_dictionaries({"description": st.just("d"), "words": st.lists(words, min_size=1, max_size=3)}) | (
+        st.fixed_dictionaries({"description": st.just("d"), "concepts": st.dictionaries(
+            st.sampled_from(["one", "two"] + ([] if good else ["Bad"])),
+            st.lists(words, min_size=1, max_size=2), min_size=1, max_size=2)}))  # fmt: skip
+    if not good:
+        body = (
+            body
+            | st.fixed_dictionaries(
+                {"description": st.sampled_from(["d", ""])},
+                optional={"words": _structures, "concepts": _structures, "bogus": _scalars},
+            )
+            | _structures
+        )
+    names = ["mine", "other"] + ([] if good else ["condition", "number", "Bad"])
+    return st.dictionaries(st.sampled_from(names), body, min_size=1, max_size=2)
 
 
 def _valid_pack() -> dict:
@@ -295,31 +473,103 @@ def _valid_pack() -> dict:
         "name": "random-pack", "description": "d", "version": "1",
         "rules": [{
             "id": "random-rule", "category": "hype", "severity": "warning", "message": "m {match}", "suggestion": "s",
-            "patterns": ["safe"], "references": [{"name": "T", "url": "https://example.org"}],
-            "examples": {"bad": ["safe", "safe!", "so safe"], "good": ["a", "b", "c"]},
+            "match": ["safe"], "references": [{"name": "T", "url": "https://example.org"}],
+            "examples": {"bad": ["[[safe]]", "safe!", "so safe"], "good": ["a", "b", "c"]},
         }],
     }  # fmt: skip
 
 
+_DOCUMENT_KEYS = ("scope", "when", "must_contain")
+_SENTENCE_KEYS = ("match", "frame", "antipatterns", "requires", "unless", "unless_paragraph", "cancelled_by",
+                  "knowledge", "fix", "case_sensitive")  # fmt: skip
+
+
 @st.composite
-def _mutated_pack(draw) -> object:
+def _random_pack(draw, good: bool | None = None) -> object:
+    """A pack: well formed (``good``), or with mistakes mixed in, or (None) either."""
+    good = draw(st.booleans()) if good is None else good
     pack = _valid_pack()
     rule = pack["rules"][0]
-    for _ in range(draw(st.integers(1, 4))):
-        key = draw(st.sampled_from(_rule_keys))
-        rule[key] = draw(_structures | _regexes | st.lists(_regexes, max_size=3))
-    if draw(st.booleans()):
-        pack[draw(st.sampled_from(["name", "version", "rules", "description", "extra"]))] = draw(_structures)
+    if good:  # one rule of each shape, equally often, then other keys of that shape
+        shape = draw(st.sampled_from(["match", "frame", "document"]))
+        if shape == "frame":
+            rule["frame"] = draw(_GOOD["frame"])
+            del rule["match"]
+        if shape == "document":
+            del rule["match"]
+            rule |= {"scope": "document", "must_contain": draw(_GOOD["must_contain"])}
+        keys = [
+            k for k in sorted(_GOOD)
+            if (k in _DOCUMENT_KEYS) == (shape == "document") and k not in ("frame", "scope", "match")
+        ]  # fmt: skip
+        for key in draw(st.lists(st.sampled_from(keys), max_size=4, unique=True)):
+            rule[key] = draw(_GOOD[key])
+    else:
+        for _ in range(draw(st.integers(1, 4))):
+            key = draw(st.sampled_from(sorted(_CHAOS)))
+            rule[key] = draw(_CHAOS[key] if draw(st.integers(0, 9)) else _structures)
+            if key == "frame" and draw(st.integers(0, 3)):
+                rule.pop("match", None)  # a frame instead of a match list
+            if key in _DOCUMENT_KEYS and draw(st.booleans()):  # a document rule
+                for sentence_only in _SENTENCE_KEYS:
+                    rule.pop(sentence_only, None)
+                rule["scope"] = "document"
+                rule.setdefault("must_contain", ["not medical advice"])
+        if not draw(st.integers(0, 3)):
+            pack[draw(st.sampled_from(["name", "version", "rules", "description", "extra"]))] = draw(_structures)
+    if "<mine>" in json.dumps(rule) or not draw(st.integers(0, 2)):
+        pack["vocabularies"] = draw(_vocabularies(good))
+        if good:
+            pack["vocabularies"].setdefault("mine", {"description": "d", "words": ["our clinic"]})
     return pack
 
 
+POST = (
+    "# Our clinic\n\nIt is completely safe. Ketamine treats PTSD and chronic pain, and it is not habit-forming. "
+    "Is it safe? A Category III drug. Studies show it works (Smith et al., 2020). We lose 20 pounds!\n"
+)
+
+
 @settings(max_examples=200 * FUZZ, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(pack=_structures | _mutated_pack(), as_text=st.booleans(), junk=st.text(max_size=200))
+@given(
+    pack=st.one_of(_structures, _random_pack(), _random_pack(), _random_pack()),
+    as_text=st.integers(0, 4).map(lambda n: n == 0),  # junk instead of the pack, one time in five
+    junk=st.text(max_size=200),
+)
 def test_random_packs_never_crash(capsys, pack: object, as_text: bool, junk: str) -> None:
-    Path("post.md").write_text("It is completely safe.\n", encoding="utf-8")
+    Path("post.md").write_text(POST, encoding="utf-8")
     Path("pack.yaml").write_text(junk if as_text else json.dumps(pack), encoding="utf-8", errors="surrogatepass")
     code, _, err = check(capsys, "--no-default-packs", "--no-cache", "--pack", "pack.yaml", "post.md")
+    event(f"check exit code {code}")
     assert code in (0, 1, 2, 3), err
     assert "Traceback" not in err and "internal error" not in err
     if code == 2:
-        assert len(error_lines(err)) == 1
+        assert len(error_lines(err)) == 1, err
+        return
+    # A pack that loads can also run its examples and be explained.
+    code = main(["test-rules", "--no-default-packs", "--no-cache", "--pack", "pack.yaml"])
+    out, err = capsys.readouterr()
+    assert code in (0, 1) and "Traceback" not in err, out + err
+    code = main(["explain", "--no-default-packs", "--no-cache", "--pack", "pack.yaml", "random-rule"])
+    out, err = capsys.readouterr()
+    assert code in (0, 2), err
+    assert "Traceback" not in err and "internal error" not in err
+
+
+@settings(max_examples=60 * FUZZ, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(pack=_random_pack(good=True))
+def test_well_formed_random_packs_load_and_run(capsys, pack: dict) -> None:
+    """Any pack written by the rules of the language loads, checks a post and runs its examples: frames,
+    knowledge checks, context modifiers, document rules and a pack's own vocabularies, in any combination."""
+    rule = pack["rules"][0]
+    event("frame" if "frame" in rule else "document rule" if rule.get("scope") == "document" else "match")
+    for key in ("knowledge", "vocabularies", "cancelled_by", "unless_paragraph", "fix", "when"):
+        if key in rule or key in pack:
+            event(key)
+    Path("post.md").write_text(POST, encoding="utf-8")
+    Path("pack.yaml").write_text(json.dumps(pack), encoding="utf-8")
+    code, out, err = check(capsys, "--no-default-packs", "--no-cache", "--pack", "pack.yaml", "post.md")
+    assert code in (0, 1), err
+    code = main(["test-rules", "--no-default-packs", "--no-cache", "--pack", "pack.yaml"])
+    out, err = capsys.readouterr()
+    assert code in (0, 1) and not err, out + err

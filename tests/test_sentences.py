@@ -19,6 +19,16 @@ def sentences(text: str) -> list[str]:
         ("e.g. this stays one sentence. New one.", ["e.g. this stays one sentence.", "New one."]),
         ("lower case after a stop. stays together", ["lower case after a stop. stays together"]),
         ("", []),
+        # Real copy starts sentences without a capital.
+        ("Is it safe? \u2705 Our drips are gentle.", ["Is it safe?", "\u2705 Our drips are gentle."]),
+        ("Worried about cost? our plans start low.", ["Worried about cost?", "our plans start low."]),
+        ("Ready! \u2192 Book a visit.", ["Ready!", "\u2192 Book a visit."]),
+        ("What you get: \u2022 a consult \u2022 a plan", ["What you get:", "\u2022 a consult \u2022 a plan"]),
+        ("Migraines: gone for good.", ["Migraines: gone for good."]),  # one claim, its subject first
+        ("Why wait? - Call us.", ["Why wait?", "- Call us."]),
+        ("Done. \U0001f4aa Next step.", ["Done.", "\U0001f4aa Next step."]),
+        ("Note: Results vary.", ["Note: Results vary."]),  # a colon before a capital: one sentence
+        ("Call us at 10:30 today.", ["Call us at 10:30 today."]),
     ],
 )
 def test_split(text, expected):
@@ -34,6 +44,10 @@ def test_spans_cover_text_without_edge_spaces():
 def test_long_text_is_linear_enough():
     text = "word " * 400_000 + "end."
     assert len(split(text)) == 1
+
+
+def test_colon_before_a_number_stays():
+    assert sentences("Visits: 3 a week.") == ["Visits: 3 a week."]
 
 
 def test_attribution_dash_stays_with_its_quote():

@@ -1,12 +1,13 @@
-"""The fast paths give the same answers as the slow ones: the Hyperscan and pure-Python prefilters against no
-prefilter at all, the compiled-pack cache against fresh loading, parallel jobs against one process; and the
-cache survives corruption, and a one-file run imports little."""
+"""The fast paths give the same answers as the slow ones: the word index against trying every pattern on every
+sentence, the compiled-pack cache against fresh loading, parallel jobs against one process; and the cache
+survives corruption, and a one-file run imports little."""
 
 from __future__ import annotations
 
 import importlib.util
 import json
 import os
+import pickle
 import random
 import subprocess
 import sys
@@ -17,18 +18,20 @@ import regex
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lint import cache, literals, prefilter, runner
+from lint import cache
 from lint.cli import main
 from lint.config import Config
+from lint.engine import load_rule_set, select_rules
 from lint.extract import extract
 from lint.match import Matcher
+from lint.packs import RuleSet
+from lint.tokens import tokenize
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted(p for p in (ROOT / "seeds").glob("*.*") if p.is_file())
 STARTER = Path(__file__).parent / "fixtures" / "packs" / "starter.yaml"
-HAS_HYPERSCAN = importlib.util.find_spec("hyperscan") is not None
 FUZZ = int(os.environ.get("CLINIC_LINT_FUZZ", "1"))  # multiplies the random examples, for a longer hunt
-needs_hyperscan = pytest.mark.skipif(not HAS_HYPERSCAN, reason="the optional hyperscan package is not installed")
+PATTERN_KEYS = ("patterns", "antipatterns", "requires", "unless", "unless_paragraph", "must_contain", "when_patterns")
 
 
 def _bench():
@@ -38,120 +41,80 @@ def _bench():
     return module
 
 
-# --------------------------------------------------------------------------- three matchers, one answer
+def _format(path: Path) -> str:
+    return {".md": "markdown", ".html": "html"}.get(path.suffix, "text")
+
+
+# --------------------------------------------------------------------------- the index and the slow path agree
 
 
 @pytest.fixture(scope="module")
-def engines() -> dict[str, runner.Engine]:
-    config = Config(packs=[str(STARTER)], cache=False)
-    packs = runner.load_rules(config)
-    rules = runner.select_rules(packs, config)
-    sentence_rules = [r for r in rules if r.scope == "sentence"]
-    screened = [p for r in rules if r.scope == "document" for p in (*r.when_patterns, *r.must_contain)]
-    screens = {"none": None, "python": prefilter.LiteralPrefilter(sentence_rules, screened)}
-    if HAS_HYPERSCAN:
-        screens["hyperscan"] = prefilter.HyperscanPrefilter(sentence_rules, screened)
-    return {
-        name: runner.Engine(config, packs, rules, Matcher(rules, timeout=config.regex_timeout, prefilter=screen))
-        for name, screen in screens.items()
-    }
+def shipped() -> RuleSet:
+    """Every shipped pack (what a run without a config loads), through the compiled-pack cache."""
+    return load_rule_set(Config())
 
 
-def _findings(engine: runner.Engine, text: str, fmt: str) -> list[tuple]:
+@pytest.fixture(scope="module")
+def matchers(shipped: RuleSet) -> dict[str, Matcher]:
+    rules = select_rules(shipped.packs, Config())
+    assert {r.pack for r in rules} == {p.name for p in shipped.packs} and len(shipped.packs) >= 5
+    return {"index": Matcher(shipped, rules, index=True), "every pattern": Matcher(shipped, rules, index=False)}
+
+
+def _findings(matcher: Matcher, text: str, fmt: str) -> list[tuple]:
     doc = extract(text, fmt)
-    found, errors = engine.matcher.check(doc, text, "post")
+    found, errors = matcher.check(doc, text, "post")
     assert not errors
-    return sorted((f.start, f.end, f.rule, f.message, f.suggestion, f.match, f.sentence) for f in found)
+    return sorted(
+        (f.start, f.end, f.rule, f.message, f.suggestion, f.match, f.sentence, f.product, f.context,
+         repr(f.fix), repr(f.related))
+        for f in found
+    )  # fmt: skip
 
 
-def _assert_all_agree(engines: dict[str, runner.Engine], text: str, fmt: str) -> int:
-    expected = _findings(engines["none"], text, fmt)
-    for name, engine in engines.items():
-        assert _findings(engine, text, fmt) == expected, name
+def _assert_agree(matchers: dict[str, Matcher], text: str, fmt: str) -> int:
+    expected = _findings(matchers["every pattern"], text, fmt)
+    assert _findings(matchers["index"], text, fmt) == expected
     return len(expected)
 
 
-def test_prefilters_agree_on_every_seed_post(engines) -> None:
+def test_the_index_agrees_on_every_seed_post(matchers) -> None:
     total = 0
     for path in SEEDS:
-        fmt = {".md": "markdown", ".html": "html"}.get(path.suffix, "text")
-        total += _assert_all_agree(engines, path.read_text(encoding="utf-8"), fmt)
+        total += _assert_agree(matchers, path.read_text(encoding="utf-8"), _format(path))
     assert total > 20  # the seeds are risky enough for the comparison to mean something
 
 
-def test_prefilters_agree_on_generated_bench_posts(engines) -> None:
+def test_the_index_agrees_on_generated_bench_posts(matchers) -> None:
     bench = _bench()
     rng, seeds = random.Random(7), bench.seed_paragraphs()
-    total = sum(_assert_all_agree(engines, bench.post(rng, seeds, n), "markdown") for n in range(25))
+    total = sum(_assert_agree(matchers, bench.post(rng, seeds, n), "markdown") for n in range(25))
     assert total > 10
 
 
-_words = st.sampled_from(
-    [
-        "completely",
-        "safe",
-        "Safe",
-        "SAFE",
-        "cure",
-        "cures",
-        "guaranteed",
-        "results",
-        "ketamine",
-        "Ketamine",
-        "is",
-        "a",
-        "Category",
-        "III",
-        "drug",
-        "FDA-approved",
-        "FDA",
-        "approved",
-        "semaglutide",
-        "lose",
-        "30",
-        "pounds",
-        "in",
-        "weeks",
-        "patients",
-        "report",
-        "100%",
-        "miracle",
-        "breakthrough",
-        "only",
-        "3",
-        "spots",
-        "left",
-        "book",
-        "now",
-        "not",
-        "never",
-        "studies",
-        "show",
-        "doctors",
-        "recommend",
-        "our",
-        "clinic",
-        "#1",
-        "best",
-        "in",
-        "town",
-        "—",
-        "\u212aetamine",
-        "\u017fafe",
-        "\u0130V",
-        "caf\u00e9",
-        "e\u0301",
-        "naïve",
-        "Dr.",
-        "e.g.",
-        "“quote”",
-        "it’s",
-    ]
-)
+# Words the shipped packs are built from, their near misses, the context that cancels them, and text that
+# reads differently once tokenised (case specials, combining marks, typographic quotes, joined words).
+_words = st.sampled_from([
+    "completely", "safe", "Safe", "SAFE", "100%", "side-effect", "free", "risk-free", "no", "side", "effects",
+    "cure", "cures", "cured", "treats", "relieves", "reverses", "heals", "helps", "fight", "may", "help",
+    "guaranteed", "results", "miracle", "breakthrough", "revolutionary", "#1", "best", "in", "town",
+    "ketamine", "Ketamine", "esketamine", "Spravato", "semaglutide", "Ozempic", "Wegovy", "tirzepatide",
+    "compounded", "NAD+", "IV", "therapy", "infusions", "our", "this", "treatment", "drip", "it", "It",
+    "depression", "PTSD", "anxiety", "chronic", "pain", "cancer", "autism", "hair", "loss", "COVID-19",
+    "is", "are", "a", "an", "the", "of", "for", "and", "or", "but", "with", "to", "your", "you", "we",
+    "Category", "III", "II", "drug", "substance", "Schedule", "controlled", "not", "habit-forming",
+    "FDA-approved", "FDA", "approved", "cleared", "generic", "identical", "to",
+    "lose", "lost", "30", "pounds", "in", "weeks", "2-4", "ten", "fast",
+    "studies", "show", "clinically", "proven", "doctors", "recommend", "research", "(Smith", "et", "al.,", "2020)",
+    "patients", "report", "only", "3", "spots", "left", "book", "now", "today",
+    "not", "never", "without", "if", "whether", "ask", "claim", "some", "clinics", "myth", "has", "been", "shown",
+    "—", "/", "(", ")", ":", ";", "®", "™", "\u212aetamine", "\u017fafe", "\u0130V", "caf\u00e9", "e\u0301",
+    "naïve", "Dr.", "e.g.", "“quote”", "it’s", "ketamine’s", "C.B.D.",
+])  # fmt: skip
 _sentences = st.lists(
     st.tuples(
         st.lists(_words, min_size=1, max_size=14).map(" ".join),
-        st.sampled_from([". ", "! ", "? ", "\n\n", " ", ", "]),
+        st.sampled_from([". ", "! ", "? ", "\n\n", " ", ", ", "; "]),
     ).map("".join),
     min_size=1,
     max_size=8,
@@ -164,171 +127,64 @@ _sentences = st.lists(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(text=_sentences, fmt=st.sampled_from(["text", "markdown", "html"]))
-def test_prefilters_agree_on_random_risky_prose(engines, text: str, fmt: str) -> None:
-    _assert_all_agree(engines, text, fmt)
+def test_the_index_agrees_on_random_risky_prose(matchers, text: str, fmt: str) -> None:
+    _assert_agree(matchers, text, fmt)
 
 
-# --------------------------------------------------------------------------- the literal analysis
+# --------------------------------------------------------------------------- what the index relies on
 
 
-def _all_characters() -> str:
-    return "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
+def _shipped_patterns(rule_set: RuleSet):
+    for pack in rule_set.packs:
+        for rule in pack.rules:
+            for key in PATTERN_KEYS:
+                for pattern in getattr(rule, key, ()):
+                    yield rule, key, pattern
 
 
-def test_case_specials_are_exactly_the_regex_modules() -> None:
-    everything = _all_characters()
-    for letter in "abcdefghijklmnopqrstuvwxyz":
-        others = {m.group() for m in regex.finditer(letter, everything, flags=regex.IGNORECASE)} - {
-            letter,
-            letter.upper(),
-        }
-        assert others == {k for k, v in literals.CASE_SPECIALS.items() if v == letter}, letter
+def test_every_shipped_word_pattern_needs_a_word_and_is_anchored_on_one_of_them(shipped) -> None:
+    """A pattern with no required word runs on every sentence; only the regex escape hatch may do that."""
+    count = 0
+    for rule, key, pattern in _shipped_patterns(shipped):
+        count += 1
+        if pattern.on_text:  # a {regex: ...} pattern
+            continue
+        where = f"{rule.id}.{key}: {pattern.source!r}"
+        assert pattern.needs and all(pattern.needs), where
+        anchor = pattern.anchor()
+        assert anchor is not None and any(anchor <= need for need in pattern.needs), where
+    assert count > 100
 
 
-def test_caseless_symbols_have_no_other_case() -> None:
-    symbols = "".join(sorted(literals.CASELESS_SYMBOLS))
-    matched = {
-        m.group() for m in regex.finditer(f"[{regex.escape(symbols)}]", _all_characters(), flags=regex.IGNORECASE)
-    }
-    assert matched == set(literals.CASELESS_SYMBOLS)
+def _stream_texts() -> list[str]:
+    """Prose to run every pattern over: the seed posts' blocks."""
+    out = []
+    for path in SEEDS:
+        text = path.read_text(encoding="utf-8")
+        out += [block.text for block in extract(text, _format(path)).blocks]
+    return out
 
 
-@pytest.mark.parametrize(
-    "pattern",
-    [
-        r"(?:[.!]+|x{e<=1})",
-        r"[[:alpha:]]+ safe",
-        r"\p{L}+",
-        r"(?V1)safe",
-        r"(a+)+$",
-        r"\d+",
-        r"(?P<x>a)(?P=x)",
-        r".",
-    ],
-)
-def test_patterns_without_a_required_literal_have_no_condition_or_a_weak_one(pattern: str) -> None:
-    cond = literals.condition(pattern, regex.IGNORECASE)
-    assert cond is None or all(min(len(s.strip(literals.BOUNDARY)) for s in f) <= 2 for f in cond)
-
-
-@pytest.mark.parametrize(
-    ("pattern", "expected"),
-    [
-        (r"(?:completely|totally) safe", {"completely safe", "totally safe"}),
-        (r"(?<!\w)(?:cures?|cured)(?!\w)", {"\0cure\0", "\0cures\0", "\0cured\0"}),
-        (r"\bmen\b", {"\0men\0"}),
-        (r"(?<name>guarantee)[ds]?", {"guarantee"}),
-    ],
-)
-def test_conditions_of_simple_patterns(pattern: str, expected: set[str]) -> None:
-    assert literals.condition(pattern, regex.IGNORECASE) == (frozenset(expected),)
-
-
-class _Rule:
-    def __init__(self, source: str) -> None:
-        self.patterns = (regex.compile(source, regex.IGNORECASE),)
-        self.requires = ()
-
-
-_pieces = st.sampled_from(
-    [
-        "safe",
-        "cure",
-        "(?:completely|totally) ",
-        "\\bmen\\b",
-        "(?<!\\w)",
-        "(?!\\w)",
-        "[sS]",
-        "x?",
-        "(?:a|bc)+",
-        "\\d{1,3}",
-        "%",
-        "\\s+",
-        " ",
-        "(?:very )*",
-        "[^a]",
-        ".",
-        "k",
-        "(?:ing|ed)?",
-        "\u2014",
-        "\\W",
-        "(?=s)",
-        "#1",
-    ]
-)
-_texts = st.text(
-    alphabet=st.sampled_from(list("safecuremnkxbcd %#1 .,!-_\u212a\u017f\u0130S\u2014\u00e9\n")), max_size=40
-)
-
-
-@settings(max_examples=300 * FUZZ, deadline=None)
-@given(
-    pattern=st.lists(_pieces, min_size=1, max_size=5).map("".join),
-    texts=st.lists(_texts, min_size=1, max_size=4),
-)
-def test_a_pattern_that_matches_is_always_a_candidate(pattern: str, texts: list[str]) -> None:
-    """The conditions may let through too much, never too little: whenever the regex matches a text, both
-    prefilters offer its rule there."""
-    rules = [_Rule(pattern)]
-    with_trie = prefilter.LiteralPrefilter(rules)  # past TRIE_AFTER characters the trie regex takes over
-    with_trie._scanner = with_trie._compile() if with_trie.anchors else None
-    screens = [prefilter.LiteralPrefilter(rules), with_trie]
-    if HAS_HYPERSCAN:
-        screens.append(prefilter.HyperscanPrefilter(rules))
-    for screen in screens:
-        offered = screen.candidates(texts)
-        for text, rule_ids in zip(texts, offered, strict=True):
-            if rules[0].patterns[0].search(text):
-                assert 0 in rule_ids, (screen.scanner, pattern, text)
-
-
-@pytest.mark.parametrize(
-    ("pattern", "edges"),
-    [
-        (r"cures?", (True, True)),
-        (r"\$\d+ off", (False, True)),
-        (r"(?:very )?safe", (True, True)),
-        (r"(?:a|b)? c", (False, True)),
-        (r"100%", (True, False)),
-        (r" foo", (False, True)),
-        (r"(?:it|they) (?:cure|heal)s?\b(?! x)", (True, True)),
-        (r"[\w-]+ ok", (False, True)),
-        (r"x.", (True, False)),
-        (r"caf\u00e9", (True, False)),  # non-ASCII: not assumed to be a word character
-        (r"[[:alpha:]]+", (False, False)),  # read differently by re: unsure
-    ],
-)
-def test_word_edges_of_simple_patterns(pattern: str, edges: tuple[bool, bool]) -> None:
-    assert literals.word_edges(pattern, regex.IGNORECASE) == edges
-
-
-@settings(max_examples=300 * FUZZ, deadline=None)
-@given(pattern=st.lists(_pieces, min_size=1, max_size=5).map("".join), text=_texts)
-def test_word_boundaries_where_edges_are_words_match_the_same(pattern: str, text: str) -> None:
-    """Packs wrap patterns so a match cannot start or end inside a word; where the pattern surely starts (or
-    ends) with a word character that wrap is \\b, and the two find exactly the same matches."""
-    from lint.packs import _not_inside_words
-
-    inside = r"(?!(?<=\w)\w)"
-    general = regex.compile(rf"{inside}(?:{pattern}){inside}", regex.IGNORECASE)
-    chosen = regex.compile(_not_inside_words(pattern, regex.IGNORECASE), regex.IGNORECASE)
-    assert [m.span() for m in general.finditer(text)] == [m.span() for m in chosen.finditer(text)]
-
-
-# --------------------------------------------------------------------------- which scanner
-
-
-@needs_hyperscan
-def test_hyperscan_is_used_when_installed(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("CLINIC_LINT_NO_ACCELERATOR", raising=False)
-    engine = runner.build_engine(Config(cache=False))
-    assert engine.matcher.prefilter.scanner == "hyperscan"
-
-
-def test_the_environment_variable_selects_the_pure_python_scanner(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CLINIC_LINT_NO_ACCELERATOR", "1")
-    engine = runner.build_engine(Config(cache=False))
-    assert engine.matcher.prefilter.scanner == "python"
+def test_every_match_of_a_shipped_pattern_holds_a_word_of_each_need(shipped) -> None:
+    """What ``needs`` promises, checked on the patterns themselves (not through the matcher, whose slow path
+    skips patterns by the same needs): wherever a word pattern matches, the words it matched include one of
+    each set."""
+    blocks = [tokenize(text) for text in _stream_texts()]
+    checked = 0
+    for rule, key, pattern in _shipped_patterns(shipped):
+        if pattern.on_text:
+            continue
+        for toks in blocks:
+            for m in pattern.regex.finditer(toks.stream):
+                if m.end() <= m.start():
+                    continue
+                first, last = toks.token_at(m.start()), toks.token_at(m.end() - 2) + 1
+                matched = set(toks.norms[first:last])
+                assert all(matched & need for need in pattern.needs), (rule.id, key, pattern.source, m.group())
+                starts = getattr(pattern, "first", None)  # the words a match can start with, where declared
+                assert starts is None or toks.norms[first] in starts, (rule.id, key, pattern.source, m.group())
+                checked += 1
+    assert checked > 100
 
 
 # --------------------------------------------------------------------------- the compiled-pack cache
@@ -357,54 +213,45 @@ def pinned_pack(tmp_path: Path) -> list[str]:
 
 def test_warm_cache_gives_the_same_report(capsys, fresh_cache: Path, pinned_pack: list[str]) -> None:
     cold = _run_json(capsys, *pinned_pack)
-    assert sorted(p.name.split("-")[0] for p in fresh_cache.iterdir()) == ["packs", "prefilter"]
+    assert [p.name.split("-")[0] for p in fresh_cache.iterdir()] == ["rules"]
     warm = _run_json(capsys, *pinned_pack)
     assert warm == cold and cold[0] == 1
 
 
 def test_corrupt_cache_entries_are_ignored_and_rebuilt(capsys, fresh_cache: Path, pinned_pack: list[str]) -> None:
     expected = _run_json(capsys, *pinned_pack)
-    entries = sorted(fresh_cache.iterdir())
-    for i, entry in enumerate(entries):
-        data = entry.read_bytes()
-        entry.write_bytes([b"", b"garbage", data[: len(data) // 2], b"\x80\x05N."][i % 4])
-    assert _run_json(capsys, *pinned_pack) == expected
-    for entry in entries:
-        assert cache.load(entry.name.split("-")[0], entry.stem.split("-", 1)[1]) is not None  # rewritten whole
+    (entry,) = fresh_cache.iterdir()
+    data = entry.read_bytes()
+    kind, digest = entry.stem.split("-", 1)
+    for broken in (b"", b"garbage", data[: len(data) // 2], b"\x80\x05N."):
+        entry.write_bytes(broken)
+        assert _run_json(capsys, *pinned_pack) == expected
+        assert cache.load(kind, digest) is not None  # rewritten whole
 
 
 def test_wrong_object_in_the_cache_is_ignored(capsys, fresh_cache: Path, pinned_pack: list[str]) -> None:
     expected = _run_json(capsys, *pinned_pack)
-    for entry in fresh_cache.iterdir():
-        kind, digest = entry.stem.split("-", 1)
-        cache.store(kind, digest, ["not", "what", "was", "stored"])
-    assert _run_json(capsys, *pinned_pack) == expected
-
-
-@needs_hyperscan
-def test_a_cached_database_that_does_not_load_is_rebuilt(capsys, fresh_cache: Path, pinned_pack: list[str]) -> None:
-    """A cache shared between machines may hold a Hyperscan database built for another CPU."""
-    expected = _run_json(capsys, *pinned_pack)
-    entry = next(fresh_cache.glob("prefilter-*"))
+    (entry,) = fresh_cache.iterdir()
     kind, digest = entry.stem.split("-", 1)
-    screen = cache.load(kind, digest)
-    screen.database = b"not a Hyperscan database"
-    cache.store(kind, digest, screen)
+    cache.store(kind, digest, ["not", "what", "was", "stored"])
+    assert cache.load(kind, digest) == ["not", "what", "was", "stored"]
     assert _run_json(capsys, *pinned_pack) == expected
-    assert cache.load(kind, digest).ready()
+    assert isinstance(cache.load(kind, digest), RuleSet)
 
 
-def test_no_cache_writes_nothing(capsys, fresh_cache: Path) -> None:
-    code, _, _ = _run_json(capsys, "--no-cache", str(ROOT / "seeds"))
+def test_no_cache_writes_nothing(capsys, fresh_cache: Path, pinned_pack: list[str]) -> None:
+    code, _, _ = _run_json(capsys, "--no-cache", *pinned_pack)
     assert code == 1
     assert not fresh_cache.exists()
 
 
-def test_an_unusable_cache_directory_does_not_matter(capsys, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unusable_cache_directory_does_not_matter(
+    capsys, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pinned_pack: list[str]
+) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory", encoding="utf-8")
     monkeypatch.setenv("CLINIC_LINT_CACHE_DIR", str(blocker / "cache"))
-    code, report, err = _run_json(capsys, str(ROOT / "seeds"))
+    code, report, err = _run_json(capsys, *pinned_pack)
     assert code == 1 and report["summary"]["findings"] > 0 and err.count("error") == 0
 
 
@@ -414,26 +261,45 @@ def test_an_edited_pack_is_not_served_stale(capsys, fresh_cache: Path, tmp_path:
     post.write_text("It is completely safe and totally safe.\n", encoding="utf-8")
     pack.write_text(STARTER.read_text(encoding="utf-8"), encoding="utf-8")
     args = ["--no-default-packs", "--pack", str(pack), str(post)]
-    assert [f["match"] for f in _run_json(capsys, *args)[1]["findings"]] == [
-        "completely safe",
-        "totally safe",
-    ]
-    pack.write_text(
-        pack.read_text(encoding="utf-8").replace("(?:completely|perfectly|totally|100%) safe", "totally safe")
-    )
+    assert [f["match"] for f in _run_json(capsys, *args)[1]["findings"]] == ["completely safe", "totally safe"]
+    edited = pack.read_text(encoding="utf-8").replace("- completely|perfectly|totally safe", "- totally safe")
+    assert edited != pack.read_text(encoding="utf-8")
+    pack.write_text(edited, encoding="utf-8")
     assert [f["match"] for f in _run_json(capsys, *args)[1]["findings"]] == ["totally safe"]
 
 
 def test_cached_patterns_behave_like_compiled_ones() -> None:
     source = r"(?P<word>safe)(?:ty)?"
+    compiled = regex.compile(source, regex.IGNORECASE)
     lazy = cache.LazyPattern(source, regex.IGNORECASE)
     assert lazy == cache.LazyPattern(source, regex.IGNORECASE)
-    assert lazy.groupindex == {"word": 1}
+    assert hash(lazy) == hash(cache.LazyPattern(source, regex.IGNORECASE))
+    assert lazy != cache.LazyPattern(source, 0)
+    assert lazy.groupindex == compiled.groupindex == {"word": 1}
     assert lazy.search("It is SAFE").group("word") == "SAFE"
-    assert [m.group() for m in lazy.finditer("safe safety", timeout=1)] == ["safe", "safety"]
-    import pickle
+    text = "safe, Safety and unsafe SAFE"
+    for args in ((text,), (text, 1), (text, 0, 12)):
+        assert [m.span() for m in lazy.finditer(*args)] == [m.span() for m in compiled.finditer(*args)]
+    assert lazy.match("safety").group() == "safety" and lazy.fullmatch("safe ") is None
+    assert lazy.sub("ok", "safe, SAFE") == "ok, ok"
+    copy = pickle.loads(pickle.dumps(lazy))
+    assert copy == lazy and copy.search("Safe").group() == "Safe"
+    with pytest.raises(AttributeError):
+        lazy.no_such_attribute  # noqa: B018
 
-    assert pickle.loads(pickle.dumps(lazy)).search("Safe").group() == "Safe"
+
+def test_a_rule_set_from_the_cache_matches_like_a_fresh_one(shipped) -> None:
+    """The cached rule set (patterns stored in the cache's own form) finds what a freshly loaded one finds."""
+    from lint.packs import default_pack_paths
+    from lint.packs import load_rule_set as fresh_load
+
+    fresh = fresh_load(default_pack_paths())
+    rules = [r for p in fresh.packs for r in p.rules]
+    cached_rules = [r for p in shipped.packs for r in p.rules]
+    assert [r.id for r in rules] == [r.id for r in cached_rules]
+    both = {"index": Matcher(shipped, cached_rules), "every pattern": Matcher(fresh, rules)}
+    total = sum(_assert_agree(both, p.read_text(encoding="utf-8"), _format(p)) for p in SEEDS)
+    assert total > 20
 
 
 # --------------------------------------------------------------------------- parallel jobs
@@ -451,23 +317,41 @@ def test_parallel_jobs_give_the_same_report_in_the_same_order(capsys, tmp_path: 
     every_core = _run_json(capsys, "--jobs", "0", str(tmp_path))
     assert one == two == every_core
     assert one[0] == 3 and one[1]["summary"]["files"] == 24  # the binary and the undecodable file are not counted
+    assert one[1]["summary"]["findings"] > 10
 
 
 # --------------------------------------------------------------------------- start-up
+
+_PROBE = (
+    "import sys; from lint.cli import main; code = main(['check', *sys.argv[1:]]);"
+    "heavy = {'ruamel', 'pathspec', 'multiprocessing', 'platformdirs', 'lemminflect', 'numpy'};"
+    "heavy = sorted({m.split('.')[0] for m in sys.modules} & heavy);"
+    "print('HEAVY', heavy, code)"
+)
+
+
+def _probe(*args: str, cache_dir: Path | None = None) -> str:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    if cache_dir is not None:
+        env["CLINIC_LINT_CACHE_DIR"] = str(cache_dir)
+    done = subprocess.run([sys.executable, "-c", _PROBE, *args], capture_output=True, text=True, env=env, check=False)
+    return done.stdout + done.stderr
 
 
 def test_checking_one_post_imports_little(tmp_path: Path) -> None:
     post = tmp_path / "one.md"
     post.write_text("# Hello\n\nOur clinic is open on Mondays.\n", encoding="utf-8")
-    probe = (
-        "import sys; from lint.cli import main; code = main(['check', sys.argv[1]]);"
-        "heavy = {'ruamel', 'pathspec', 'multiprocessing', 'platformdirs'};"
-        "heavy = sorted({m.split('.')[0] for m in sys.modules} & heavy);"
-        "print('HEAVY', heavy, code)"
-    )
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    for _ in range(2):  # the first run fills the cache
-        done = subprocess.run(
-            [sys.executable, "-c", probe, str(post)], capture_output=True, text=True, env=env, check=False
-        )
-    assert "HEAVY [] 0" in done.stdout, done.stdout + done.stderr
+    _probe(str(post))  # fills the cache, if this session has not already compiled the shipped packs
+    out = _probe(str(post))
+    assert "HEAVY [] 0" in out, out
+
+
+def test_the_inflection_lexicon_is_loaded_only_to_compile_packs(tmp_path: Path) -> None:
+    """Expanding ``word+`` into every form needs LemmInflect (and numpy); a warm cache needs neither."""
+    post = tmp_path / "one.md"
+    post.write_text("# Hello\n\nIt is completely safe.\n", encoding="utf-8")
+    args = ("--no-default-packs", "--pack", str(STARTER), str(post))
+    cold = _probe(*args, cache_dir=tmp_path / "cache")
+    assert "'lemminflect'" in cold and " 1\n" in cold, cold
+    warm = _probe(*args, cache_dir=tmp_path / "cache")
+    assert "HEAVY [] 1" in warm, warm

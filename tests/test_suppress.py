@@ -9,8 +9,8 @@ import pytest
 
 from lint.cli import main
 from lint.config import Config
+from lint.engine import build_engine
 from lint.model import Comment, Finding
-from lint.runner import build_engine
 from lint.suppress import TOOL_CATEGORY, apply, next_prose_line
 
 DATA = Path(__file__).parent / "data"
@@ -216,10 +216,36 @@ def _finding(start: int, rule: str = "wf-safe") -> Finding:
     return f
 
 
-def test_apply_without_directives_returns_findings_untouched() -> None:
+def _targets() -> dict:
     engine = build_engine(Config(default_packs=False, packs=[str(DATA / "workflow-pack.yaml")]))
+    return dict(known=engine.known_targets, active=engine.active_targets, severity=engine.config.unused_suppression)
+
+
+def test_the_engine_knows_every_rule_category_and_pack_and_which_are_active() -> None:
+    engine = build_engine(
+        Config(default_packs=False, packs=[str(DATA / "workflow-pack.yaml")], select=["wf-safe", "wf-miracle"])
+    )
+    assert {"wf-safe", "wf-schedule", "safety-claim", "regulatory-claim", "workflow-test"} <= engine.known_targets
+    assert "missing-disclaimer" in engine.known_targets  # every taxonomy category, used or not
+    assert engine.active_targets == {"wf-safe", "safety-claim", "wf-miracle", "hype", "workflow-test"}
+
+
+def test_apply_without_directives_returns_findings_untouched() -> None:
     fs = [_finding(3)]
-    assert apply(fs, [Comment(" a note ", 0, 12)], "<!-- a note -->\nx", "a.md", engine) is fs
+    assert apply(fs, [Comment(" a note ", 0, 12)], "<!-- a note -->\nx", "a.md", **_targets()) is fs
+
+
+def test_apply_drops_covered_findings_and_reports_the_directives() -> None:
+    text = "<!-- clinic-lint-disable-next-line wf-safe -->\nTotally safe.\nTotally safe.\n"
+    comment = Comment(" clinic-lint-disable-next-line wf-safe ", 0, text.index("\n"))
+    covered, kept = _finding(text.index("Totally")), _finding(text.rindex("Totally"))
+    out = apply([covered, kept], [comment], text, "a.md", **_targets())
+    assert out[0] is kept
+    assert [(f.rule, f.category, f.severity, f.line) for f in out[1:]] == [
+        ("suppression-missing-reason", TOOL_CATEGORY, "info", 1)
+    ]
+    quiet = apply([covered, kept], [comment], text, "a.md", **{**_targets(), "severity": "off"})
+    assert quiet == [kept]
 
 
 def test_next_prose_line_skips_blank_and_comment_lines() -> None:

@@ -117,6 +117,28 @@ def _result(f: Finding, rule_index: int, partial_fingerprint: str) -> dict[str, 
         "partialFingerprints": {"clinicLint/v1": partial_fingerprint},
         "properties": {"category": f.category},
     }
+    if f.product:
+        result["properties"]["product"] = f.product
+    if f.context:
+        result["properties"]["context"] = list(f.context)
+    if f.related:  # the same problem, found by other rules: one result, their places as related locations
+        result["relatedLocations"] = [
+            {
+                "id": i,
+                "physicalLocation": {
+                    "artifactLocation": location,
+                    "region": {
+                        "startLine": r["line"],
+                        "startColumn": r["column"],
+                        "endLine": r["end_line"],
+                        "endColumn": r["end_column"],
+                        "snippet": {"text": r["match"]},
+                    },  # fmt: skip
+                },
+                "message": {"text": f"{r['rule']}: {r['message']}"},
+            }
+            for i, r in enumerate(f.related, start=1)
+        ]
     if f.fix is not None:
         kind = "safe" if f.fix.safe else "unsafe"
         result["fixes"] = [{

@@ -1,0 +1,126 @@
+"""Reading the YAML the rule packs are made of, with a line and column for every mistake.
+
+Every loader (packs, vocabularies, the indications knowledge, the context lexicon) reads through
+:func:`read_yaml` and reports problems through a :class:`Where`, so a mistake is always one line
+``file:line:column: what is wrong`` and exit code 2.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from lint.model import LintError
+
+
+class PackError(LintError):
+    def __init__(self, path: str, line: int, column: int, message: str) -> None:
+        super().__init__(f"{path}:{line}:{column}: {message}")
+
+
+def read_yaml(path: Path, what: str = "pack") -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise LintError(f"{path}: {what} not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LintError(f"{path}: cannot read {what}: {exc}") from None
+    from ruamel.yaml import YAML  # imported here: a run on the compiled-pack cache never parses YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    yaml = YAML(typ="rt")
+    try:
+        return yaml.load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = (exc.problem or exc.context or "invalid YAML").strip()
+        raise PackError(str(path), line, col, f"YAML syntax error: {problem}") from None
+    except YAMLError as exc:
+        raise PackError(str(path), 1, 1, f"YAML error: {str(exc).splitlines()[0]}") from None
+
+
+class Where:
+    """Where a YAML node is, for error messages (ruamel keeps line/column on loaded containers)."""
+
+    def __init__(self, path: str, node: Any, line: int = 1, column: int = 1) -> None:
+        self.path, self.node, self.line, self.column = path, node, line, column
+        lc = getattr(node, "lc", None)
+        if lc is not None and line == 1 and column == 1 and isinstance(getattr(lc, "line", None), int):
+            self.line, self.column = lc.line + 1, (lc.col or 0) + 1  # a bare scalar document has no position
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"
+
+    def at(self, key: Any, parent: Any) -> Where:
+        """The position of ``parent[key]``'s value."""
+        try:
+            line, col = parent.lc.value(key)
+        except (AttributeError, KeyError, TypeError):
+            try:
+                line, col = parent.lc.key(key)
+            except (AttributeError, KeyError, TypeError):
+                return Where(self.path, parent.get(key) if isinstance(parent, dict) else None, self.line, self.column)
+        return Where(self.path, parent.get(key), line + 1, col + 1)
+
+    def key(self, key: Any, parent: Any) -> Where:
+        try:
+            line, col = parent.lc.key(key)
+        except (AttributeError, KeyError, TypeError):
+            return self
+        return Where(self.path, None, line + 1, col + 1)
+
+    def item(self, index: int, parent: Any) -> Where:
+        try:
+            line, col = parent.lc.item(index)
+        except (AttributeError, KeyError, TypeError, IndexError):
+            return Where(self.path, parent[index], self.line, self.column)
+        return Where(self.path, parent[index], line + 1, col + 1)
+
+    def fail(self, message: str) -> Any:
+        raise PackError(self.path, self.line, self.column, message)
+
+
+def check_keys(where: Where, data: dict, allowed: Iterable[str], required: Iterable[str], what: str) -> None:
+    allowed = set(allowed)
+    for key in data:
+        if key not in allowed:
+            hint = _did_you_mean(str(key), allowed)
+            where.key(key, data).fail(f"{what}: unknown key '{key}'{hint}")
+    for key in required:
+        if key not in data:
+            where.fail(f"{what}: missing required key '{key}'")
+
+
+def _did_you_mean(word: str, choices: Iterable[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.75)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def string(where: Where, value: Any, what: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        where.fail(f"{what} must be a non-empty string")
+    return unicode(where, str(value), what)
+
+
+def unicode(where: Where, text: str, what: str) -> str:
+    """YAML reads the escape "\\ud83d\\ude00" as two halves of a character: join them; a lone half is an error."""
+    if not any("\ud800" <= ch <= "\udfff" for ch in text):
+        return text
+    joined = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    if "\ufffd" in joined and "\ufffd" not in text:
+        where.fail(f"{what} holds an invalid \\u escape (half of a surrogate pair)")
+    return joined
+
+
+def string_list(where: Where, value: Any, what: str) -> list[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        where.fail(f"{what} must be a list of strings")
+    for index, item in enumerate(value):
+        string(where.item(index, value), item, f"{what}[{index}]")
+    return [str(v) for v in value]
