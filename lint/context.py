@@ -27,7 +27,7 @@ import regex
 
 from lint.tokens import Tokens, tokenize
 from lint.wordpattern import Compiled, PatternError, compile_pattern, stream_regex
-from lint.yamlsource import Where, check_keys, read_yaml, string, string_list
+from lint.yamlsource import Where, check_keys, mapping, read_yaml, string, string_list
 
 MODIFIERS = ("negated", "question", "hypothetical", "reported", "cited", "cited-paragraph")
 MARK = regex.compile(r"\[\[(.+?)\]\]")  # the target of a context example: "There is no [[cure]] for it."
@@ -260,20 +260,16 @@ def load_context(path: Path, resolve) -> ContextLexicon:
     if not isinstance(data, dict):
         where.fail("the context lexicon must be a mapping with modifiers and defaults")
     check_keys(where, data, {"modifiers", "defaults"}, {"modifiers", "defaults"}, "context lexicon")
-    mw = where.at("modifiers", data)
-    modifiers_data = data["modifiers"]
-    if not isinstance(modifiers_data, dict):
-        mw.fail("modifiers must be a mapping")
+    modifiers_data, mw = mapping(where, data, "modifiers", "modifiers must be a mapping")
     modifiers = {}
     for name, body in modifiers_data.items():
         w = mw.at(name, modifiers_data)
         if name not in MODIFIERS or name == "cited-paragraph":
             mw.key(name, modifiers_data).fail(f"unknown modifier '{name}' (one of {', '.join(MODIFIERS[:-1])})")
         modifiers[name] = _modifier(w, str(name), body, resolve)
-    dw = where.at("defaults", data)
-    defaults_data = data["defaults"]
-    if not isinstance(defaults_data, dict):
-        dw.fail("defaults must map each category to the modifiers that cancel its findings")
+    defaults_data, dw = mapping(
+        where, data, "defaults", "defaults must map each category to the modifiers that cancel its findings"
+    )
     defaults = {}
     for category, names in defaults_data.items():
         if category not in CATEGORIES:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from lint.vocab import Entry, Vocabulary, _entries
 from lint.wordpattern import NAME
-from lint.yamlsource import Where, check_keys, read_yaml, string, string_list
+from lint.yamlsource import Where, check_keys, mapping_list, read_yaml, string, string_list
 
 STATUSES = {
     "approved": "FDA-approved (a drug, biologic or PMA device) for the listed indications",
@@ -146,13 +146,8 @@ def load_knowledge(path: Path, conditions: Vocabulary | None) -> Knowledge:
 
 
 def _sources(where: Where, value: object, label: str) -> tuple[Source, ...]:
-    if not isinstance(value, list) or not value:
-        where.fail(f"{label}: sources must be a non-empty list of {{authority, title, url, date}}")
     out = []
-    for index, item in enumerate(value):
-        w = where.item(index, value)
-        if not isinstance(item, dict):
-            w.fail(f"{label}: sources[{index}] must be a mapping")
+    for w, item in mapping_list(where, value, f"{label}: sources", "authority, title, url, date"):
         check_keys(w, item, {"authority", "title", "url", "date", "note"}, {"authority", "title", "url", "date"}, label)
         url = string(w.at("url", item), item["url"], f"{label}: url")
         if not url.startswith(("https://", "http://")):

@@ -27,7 +27,17 @@ from lint.taxonomy import CATEGORIES
 from lint.tokens import words as token_words
 from lint.vocab import Lexicon, Vocabulary, read_vocabularies
 from lint.wordpattern import Compiled, PatternError, compile_pattern, compile_seq, group_name, parse, stream_regex
-from lint.yamlsource import PackError, Where, check_keys, read_yaml, string, string_list, unicode
+from lint.yamlsource import (
+    PackError,
+    Where,
+    check_keys,
+    mapping,
+    mapping_list,
+    read_yaml,
+    string,
+    string_list,
+    unicode,
+)  # fmt: skip
 
 __all__ = ["PackError", "RuleSet", "Pack", "SentenceRule", "DocumentRule", "load_rule_set"]
 
@@ -534,10 +544,7 @@ class _RuleLoader:
     def _knowledge(self) -> KnowledgeCheck | None:
         if "knowledge" not in self.data:
             return None
-        value = self.data["knowledge"]
-        kw = self.where.at("knowledge", self.data)
-        if not isinstance(value, dict):
-            kw.fail(f"{self.label}: knowledge must be a mapping")
+        value, kw = mapping(self.where, self.data, "knowledge", f"{self.label}: knowledge must be a mapping")
         check_keys(
             kw,
             value,
@@ -606,10 +613,9 @@ class _RuleLoader:
     def _fix(self) -> FixSpec | None:
         if "fix" not in self.data:
             return None
-        value = self.data["fix"]
-        fw = self.where.at("fix", self.data)
-        if not isinstance(value, dict):
-            fw.fail(f"{self.label}: fix must be a mapping with replacement and safe")
+        value, fw = mapping(
+            self.where, self.data, "fix", f"{self.label}: fix must be a mapping with replacement and safe"
+        )
         check_keys(fw, value, {"replacement", "safe"}, {"replacement"}, f"{self.label}: fix")
         replacement = value["replacement"]
         if not isinstance(replacement, str):
@@ -621,15 +627,11 @@ class _RuleLoader:
         return FixSpec(replacement, safe)
 
     def _references(self) -> tuple[Reference, ...]:
-        value = self.data["references"]
-        where = self.where.at("references", self.data)
-        if not isinstance(value, list) or not value:
-            where.fail(f"{self.label}: references must be a non-empty list of {{name, url}}")
+        items = mapping_list(
+            self.where.at("references", self.data), self.data["references"], f"{self.label}: references", "name, url"
+        )
         refs = []
-        for index, item in enumerate(value):
-            w = where.item(index, value)
-            if not isinstance(item, dict):
-                w.fail(f"{self.label}: references[{index}] must be a mapping with name and url")
+        for index, (w, item) in enumerate(items):
             check_keys(w, item, {"name", "url"}, {"name", "url"}, f"{self.label}: references[{index}]")
             url = string(w.at("url", item), item["url"], f"{self.label}: references[{index}].url")
             if not url.startswith(("https://", "http://")):
@@ -638,10 +640,9 @@ class _RuleLoader:
         return tuple(refs)
 
     def _examples(self) -> tuple[tuple[Example, ...], tuple[Example, ...]]:
-        value = self.data["examples"]
-        where = self.where.at("examples", self.data)
-        if not isinstance(value, dict):
-            where.fail(f"{self.label}: examples must be a mapping with bad and good lists")
+        value, where = mapping(
+            self.where, self.data, "examples", f"{self.label}: examples must be a mapping with bad and good lists"
+        )
         check_keys(where, value, {"bad", "good"}, {"bad", "good"}, f"{self.label}: examples")
         out = []
         for kind in ("bad", "good"):

@@ -124,3 +124,25 @@ def string_list(where: Where, value: Any, what: str) -> list[str]:
     for index, item in enumerate(value):
         string(where.item(index, value), item, f"{what}[{index}]")
     return [str(v) for v in value]
+
+
+def mapping(where: Where, data: dict, key: str, message: str) -> tuple[dict, Where]:
+    """``data[key]``, which must be a mapping (else ``message`` at its line), and where it stands."""
+    value, at = data[key], where.at(key, data)
+    if not isinstance(value, dict):
+        at.fail(message)
+    return value, at
+
+
+def mapping_list(where: Where, value: Any, what: str, fields: str) -> list[tuple[Where, dict]]:
+    """``value``, which must be a non-empty list of mappings each holding ``fields`` (``what`` names the
+    list in messages), as (where the item stands, the item)."""
+    if not isinstance(value, list) or not value:
+        where.fail(f"{what} must be a non-empty list of {{{fields}}}")
+    out = []
+    for index, item in enumerate(value):
+        at = where.item(index, value)
+        if not isinstance(item, dict):
+            at.fail(f"{what}[{index}] must be a mapping with {fields}")
+        out.append((at, item))
+    return out
