@@ -145,6 +145,32 @@ def test_overlapping_findings_of_one_category_are_one_problem(tmp_path):
     assert "start" not in f.to_dict()["related"][0]
 
 
+def test_related_findings_become_sarif_related_locations(tmp_path):
+    from lint.report.sarif import _result
+
+    pack = write_pack(
+        tmp_path,
+        _rule("  match: ['completely safe']", "absolute") + _rule("  match: ['safe']", "plain"),
+    )
+    (f,) = findings_of(pack, "Title\n\nOur drips are completely safe.")
+    result = _result(f, 0, "fp")
+    (related,) = result["relatedLocations"]
+    region = related["physicalLocation"]["region"]
+    assert (region["startLine"], region["startColumn"], region["snippet"]["text"]) == (3, 26, "safe")
+    assert related["message"]["text"].startswith("plain: ")
+
+
+def test_messages_name_the_product_as_the_page_does(tmp_path):
+    rule = _rule("  match: ['miracle']", "hype-word").replace(
+        "suggestion: s", "suggestion: 'Say what {product|the treatment} can do.'"
+    )
+    pack = write_pack(tmp_path, rule)
+    (f,) = findings_of(pack, "Our IV drips are a miracle.")
+    assert f.suggestion == "Say what IV drips can do."
+    (f,) = findings_of(pack, "This is a miracle.")
+    assert f.suggestion == "Say what the treatment can do."
+
+
 def _doc_rule(when: str) -> str:
     return f"""
 - id: claim
