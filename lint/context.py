@@ -18,6 +18,7 @@ The lexicon is data: ``rules/_context.yaml``, with examples that run as tests.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -77,8 +78,34 @@ class SentenceView:
     last: int
     context: str = ""  # the block's link addresses
     has_references: bool = False  # the document resolves footnote markers
-    _scopes: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict)
+    _scopes: dict[str, _Triggers] = field(default_factory=dict)
     _cited: dict[str, str | None] = field(default_factory=dict)
+    memo: dict = field(default_factory=dict)  # the matcher's per-sentence results (see lint.match)
+    block_memo: dict = field(default_factory=dict)  # shared by the views of one block: paragraph-wide results
+    _words: set[str] | None = None
+
+    def words(self) -> set[str]:
+        """The sentence's distinct words."""
+        if self._words is None:
+            self._words = set(self.tokens.norms[self.first : self.last])
+        return self._words
+
+
+@dataclass
+class _Triggers:
+    """A modifier's triggers in one sentence, sorted by where they start, and how far any reaches."""
+
+    scopes: list[tuple[int, int, int, int, str]]  # (trigger first, end, scope first, end, trigger text)
+    firsts: list[int]
+    reach: int  # the longest distance from a trigger's start to either end of its trigger or scope
+
+    @classmethod
+    def of(cls, scopes: list[tuple[int, int, int, int, str]]) -> _Triggers:
+        scopes.sort()
+        reach = max(
+            (max(t_last, s_last) - min(t_first, s_first) for t_first, t_last, s_first, s_last, _ in scopes), default=0
+        )
+        return cls(scopes, [s[0] for s in scopes], reach)
 
 
 class ContextLexicon:
@@ -114,10 +141,13 @@ class ContextLexicon:
     def _scoped(
         self, modifier: Modifier, view: SentenceView, first: int, last: int, gaps: Sequence[tuple[int, int]] = ()
     ) -> Hit | None:
-        scopes = view._scopes.get(modifier.name)
-        if scopes is None:
-            scopes = view._scopes[modifier.name] = _scopes(modifier, view)
-        for t_first, t_last, s_first, s_last, text in scopes:
+        triggers = view._scopes.get(modifier.name)
+        if triggers is None:
+            triggers = view._scopes[modifier.name] = _Triggers.of(_scopes(modifier, view))
+        # Only triggers that start near the candidate can touch it: a window, not the whole sentence.
+        lo = bisect.bisect_left(triggers.firsts, first - triggers.reach)
+        hi = bisect.bisect_right(triggers.firsts, last + triggers.reach)
+        for t_first, t_last, s_first, s_last, text in triggers.scopes[lo:hi]:
             if first <= t_first < last:  # the trigger starts in the candidate's words ("none of the risks")
                 if any(g_first <= t_first and t_last <= g_last for g_first, g_last in gaps):
                     return Hit(modifier.name, text)  # in words the pattern skipped: it modifies the claim
@@ -149,11 +179,11 @@ class ContextLexicon:
             view._cited["sentence"] = _citation(modifier, view, view.tokens.stream, pos, endpos, view.text, start, end)
         found = view._cited["sentence"]
         if found is None and paragraph:
-            if "block" not in view._cited:
-                view._cited["block"] = _citation(
+            if "cited-block" not in view.block_memo:  # once per paragraph, however many sentences ask
+                view.block_memo["cited-block"] = _citation(
                     modifier, view, view.tokens.stream, 0, len(view.tokens.stream), view.text, 0, len(view.text)
                 ) or (_citation(modifier, view, "", 0, 0, view.context, 0, len(view.context)) if view.context else None)
-            found = view._cited["block"]
+            found = view.block_memo["cited-block"]
         return None if found is None else Hit("cited-paragraph" if paragraph else "cited", found)
 
     # ------------------------------------------------------------------------------------ examples
@@ -191,31 +221,46 @@ def _scopes(modifier: Modifier, view: SentenceView) -> list[tuple[int, int, int,
     toks = view.tokens
     pos, endpos = toks.stream_range(view.first, view.last)
     stream = toks.stream
-    blocked: list[tuple[int, int]] = []
+    blocked: dict[int, int] = {}  # pseudo-trigger first token -> its end (the longest from there)
     for p, starts_with in modifier.pseudo:
         for m in toks.each_match(p, view.first, view.last, starts_with):
-            blocked.append((toks.token_at(m.start()), toks.token_at(m.end() - 2) + 1))
-    stops = []
+            b_first, b_last = toks.token_at(m.start()), toks.token_at(m.end() - 2) + 1
+            blocked[b_first] = max(blocked.get(b_first, 0), b_last)
+    blocked_firsts = sorted(blocked)
+    longest = max((b_last - b_first for b_first, b_last in blocked.items()), default=0)
+    stops = []  # sorted: found left to right
     if modifier.terminators is not None:
         stops = [toks.token_at(m.start()) for m in modifier.terminators.finditer(stream, pos, endpos)]
     out = []
     for trigger in modifier.triggers:
         for m in trigger.pattern.finditer(stream, pos, endpos):
             t_first, t_last = toks.token_at(m.start()), toks.token_at(m.end() - 2) + 1
-            if any(b_first <= t_first and t_last <= b_last for b_first, b_last in blocked):
+            if _inside_pseudo(blocked, blocked_firsts, longest, t_first, t_last):
                 continue
             if trigger.needs_after is not None and not trigger.needs_after.search(stream, m.end(), endpos):
                 continue
             if trigger.direction == "forward":
                 s_first = t_last
                 s_last = _reach(toks.norms, t_last, view.last, trigger.scope, 1)
-                s_last = min([s_last, *(s for s in stops if s >= t_last)])
+                k = bisect.bisect_left(stops, t_last)  # the first terminator at or after the trigger
+                if k < len(stops):
+                    s_last = min(s_last, stops[k])
             else:
                 s_last = t_first
                 s_first = _reach(toks.norms, t_first - 1, view.first - 1, trigger.scope, -1) + 1
-                s_first = max([s_first, *(s + 1 for s in stops if s < t_first)])
+                k = bisect.bisect_left(stops, t_first)  # the last terminator before the trigger
+                if k > 0:
+                    s_first = max(s_first, stops[k - 1] + 1)
             out.append((t_first, t_last, s_first, s_last, m.group().strip()))
     return out
+
+
+def _inside_pseudo(blocked: dict[int, int], firsts: list[int], longest: int, t_first: int, t_last: int) -> bool:
+    """Is the trigger ``[t_first, t_last)`` part of a pseudo-trigger ("not only")? Only those that start at
+    most the longest one's length before it can hold it."""
+    lo = bisect.bisect_left(firsts, t_first - longest)
+    hi = bisect.bisect_right(firsts, t_first)
+    return any(blocked[b] >= t_last for b in firsts[lo:hi])
 
 
 def _reach(norms: list[str], start: int, stop: int, words: int, step: int) -> int:

@@ -11,6 +11,8 @@ document's prose and the sentence findings.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -65,6 +67,27 @@ class _Doc:
     _where: dict[int, dict[str, list[int]]] = field(default_factory=dict)
     _all_words: set[str] | None = None
     _all_where: dict[str, list[tuple[int, int]]] | None = None
+    layout: list[_Layout] = field(default_factory=list)
+    _page_words: dict[tuple[int, str], str] = field(default_factory=dict)
+    _mention_starts: dict[int, list[int]] = field(default_factory=dict)
+    _previous: list[int | None] | None = None
+
+    def mention_starts(self, bi: int) -> list[int]:
+        """The first tokens of block ``bi``'s product mentions, for bisecting."""
+        if bi not in self._mention_starts:
+            assert self._products is not None
+            self._mention_starts[bi] = [m[0] for m in self._products[bi]]
+        return self._mention_starts[bi]
+
+    def previous_with_mentions(self, bi: int, mentions: list[list]) -> int | None:
+        """The nearest block before ``bi`` that names a product."""
+        if self._previous is None:
+            self._previous, last = [], None
+            for b, found in enumerate(mentions):
+                self._previous.append(last)
+                if found:
+                    last = b
+        return self._previous[bi]
 
     def words(self, bi: int) -> set[str]:
         """The distinct words of block ``bi`` (patterns whose words are missing are not run)."""
@@ -161,11 +184,22 @@ class Matcher:
         findings: list[Finding] = []
         errors: list[InputError] = []
         abandoned: set[int] = set()
-        layout = [_Layout.of(block.text, toks) for block, toks in zip(doc.blocks, state.tokens, strict=True)]
+        layout = state.layout = [
+            _Layout.of(block.text, toks) for block, toks in zip(doc.blocks, state.tokens, strict=True)
+        ]
+        block_memos: dict[int, dict] = {}
         for (bi, si), per_rule in self._candidates(state, layout, abandoned, errors, path).items():
             block, toks = doc.blocks[bi], state.tokens[bi]
             first, last = layout[bi].spans[si]
-            view = SentenceView(block.text, toks, first, last, block.context, state.has_references)
+            view = SentenceView(
+                block.text,
+                toks,
+                first,
+                last,
+                block.context,
+                state.has_references,
+                block_memo=block_memos.setdefault(bi, {}),
+            )
             for ri, matches in per_rule.items():
                 rule = self.sentence_rules[ri]
                 for start, end, groups, gaps in matches:
@@ -256,13 +290,7 @@ class Matcher:
             if ri in abandoned:
                 continue
             matches = found[bi, si, ri]
-            matches.sort(key=lambda m: (m[0] - m[1], m[0]))  # the longest first, then the earliest
-            kept: list = []
-            for m in matches:
-                if any(m[0] < k[1] and k[0] < m[1] for k in kept):
-                    continue  # overlaps a longer match of the same rule
-                kept.append(m)
-            out.setdefault((bi, si), {})[ri] = sorted(kept, key=lambda m: m[0])
+            out.setdefault((bi, si), {})[ri] = _longest_apart(matches)
         return out
 
     def _judge(
@@ -272,18 +300,15 @@ class Matcher:
     ) -> Finding | None:  # fmt: skip
         """The finding a candidate makes, or None when something cancels it."""
         toks, block = view.tokens, state.blocks[bi]
-        pos, endpos = toks.stream_range(view.first, view.last)
         s_text_start, s_text_end = toks.starts[view.first], toks.ends[view.last - 1]
         first, last = toks.token_range(start, end)
-        if any(
-            _overlaps(p, toks, pos, endpos, block.text, s_text_start, s_text_end, start, end) for p in rule.antipatterns
-        ):
+        # Whatever depends only on the sentence is worked out once per sentence (SentenceView.memo), so a
+        # sentence with thousands of candidates costs no more per candidate than a short one.
+        if any(_matches_in(view, p).overlaps(start, end) for p in rule.antipatterns):
             return self._cancel(explain, rule, block, start, end, index, "antipattern")
-        words = set(toks.norms[view.first : view.last])
-        sentence = (toks, view.first, view.last, block.text, s_text_start, s_text_end, words)
-        if rule.requires and not any(_search(p, *sentence) for p in rule.requires):
+        if rule.requires and not any(_found_in(view, p) for p in rule.requires):
             return None
-        if any(_search(p, *sentence) for p in rule.unless):
+        if any(_found_in(view, p) for p in rule.unless):
             return self._cancel(explain, rule, block, start, end, index, "unless")
         if rule.unless_paragraph and self._in_paragraph(state, bi, rule):
             return self._cancel(explain, rule, block, start, end, index, "unless_paragraph")
@@ -405,14 +430,17 @@ class Matcher:
         first_concept = self.lexicon.concept("condition", g.words)
         found = [first_concept] if first_concept else []
         last = g.first + len(g.words.split())
-        for m_first, m_last, words in self.lexicon.spans("condition", toks, last, view.last):
-            if m_first - last > 4 or not all(n in _LIST_JOINERS or n in _LIST_WORDS for n in toks.norms[last:m_first]):
-                break
+        while True:  # the next condition, at most 4 list words on: a look-ahead of bounded length
+            ahead = self.lexicon.spans("condition", toks, last, view.last, starting_before=last + 5)
+            if not ahead:
+                return found
+            m_first, m_last, words = ahead[0]
+            if not all(n in _LIST_JOINERS or n in _LIST_WORDS for n in toks.norms[last:m_first]):
+                return found
             concept = self.lexicon.concept("condition", words)
             if concept and concept not in found:
                 found.append(concept)
             last = m_last
-        return found
 
     def _products(
         self, group: str, state: _Doc, bi: int, view: SentenceView, first: int, last: int, groups: dict[str, Group]
@@ -421,37 +449,35 @@ class Matcher:
         name and any listed right after it ("FDA-approved Ozempic/Wegovy/semaglutide"); else the nearest
         one the sentence names; else the last one named before it on the page."""
         mentions = self._mentions(state)
-        in_block = mentions[bi]
+        in_block, starts = mentions[bi], state.mention_starts(bi)
         g = groups.get(group)
         if g is not None:
-            at = [m for m in in_block if m[0] == g.first]
-            if at:
-                chain = [at[0]]
-                for m in in_block:  # products that follow, joined only by list punctuation
-                    if (
-                        m[0] > chain[-1][0]
-                        and m[0] < view.last
-                        and all(n in _LIST_JOINERS for n in view.tokens.norms[chain[-1][1] : m[0]])
-                    ):
-                        chain.append(m)
+            i = bisect.bisect_left(starts, g.first)
+            if i < len(in_block) and in_block[i][0] == g.first:
+                chain = [in_block[i]]
+                for m in in_block[i + 1 :]:  # products that follow, joined only by list punctuation
+                    if m[0] >= view.last or not all(n in _LIST_JOINERS for n in view.tokens.norms[chain[-1][1] : m[0]]):
+                        break
+                    chain.append(m)
                 return [(m[2], m[3]) for m in chain]
             named = self.lexicon.concept("product", g.words)
             if named:
                 return [(named, False)]
-        in_sentence = [m for m in in_block if view.first <= m[0] < view.last]
-        if in_sentence:
-            before = [m for m in in_sentence if m[0] <= first]
-            m = before[-1] if before else in_sentence[0]
+        lo, hi = bisect.bisect_left(starts, view.first), bisect.bisect_left(starts, view.last)
+        if lo < hi:  # named in the sentence: the nearest one before the claim, else the first after it
+            i = bisect.bisect_right(starts, first, lo, hi) - 1
+            m = in_block[i] if i >= lo else in_block[lo]
             return [(m[2], m[3])]
         # Not named in the sentence: the products named last before it ("It treats ..."), all of them when a
         # sentence named several ("Ozempic and Wegovy ... It lowers blood sugar").
-        earlier = [m for m in in_block if m[0] < view.first]
-        if not earlier:
-            earlier = next((mentions[b] for b in range(bi - 1, -1, -1) if mentions[b]), [])
-        if earlier:
-            toks = state.tokens[bi] if earlier is in_block else None
-            last_sentence = [m for m in earlier if toks is None or m[0] >= _sentence_start(toks, earlier[-1][0])]
+        if lo > 0:
+            layout = state.layout[bi]
+            sentence_first = layout.spans[layout.sentence_of[in_block[lo - 1][0]]][0]
+            last_sentence = in_block[bisect.bisect_left(starts, sentence_first) : lo]
             return list(dict.fromkeys((m[2], m[3]) for m in reversed(last_sentence)))
+        b = state.previous_with_mentions(bi, mentions)
+        if b is not None:
+            return list(dict.fromkeys((m[2], m[3]) for m in reversed(mentions[b])))
         # Nothing named before it: no product. (Falling back to the product the page names most was tried:
         # it pinned "we treat chronic pain" on a ketamine page's top paragraph to ketamine, and measured no
         # better on any set, worse on the held-out one.)
@@ -460,12 +486,19 @@ class Matcher:
     def _page_words(self, state: _Doc, bi: int, pid: str) -> str:
         """How the page names product ``pid``: its last mention in block ``bi`` or before ("IV drips", "Wegovy"),
         with a capital that only opens a sentence lowered."""
+        key = (bi, pid)
+        if key not in state._page_words:
+            state._page_words[key] = self._find_page_words(state, bi, pid)
+        return state._page_words[key]
+
+    def _find_page_words(self, state: _Doc, bi: int, pid: str) -> str:
         for b in range(bi, -1, -1):
             for m_first, m_last, found, _ in reversed(self._mentions(state)[b]):
                 if found == pid:
-                    toks, text = state.tokens[b], state.blocks[b].text
+                    toks, text, layout = state.tokens[b], state.blocks[b].text, state.layout[b]
                     words = text[toks.starts[m_first] : toks.ends[m_last - 1]]
-                    opens = m_first == toks.opening(_sentence_start(toks, m_first), m_last)
+                    sentence_first = layout.spans[layout.sentence_of[m_first]][0] if layout.spans else 0
+                    opens = m_first == toks.opening(sentence_first, m_last)
                     if opens and words[:1].isupper() and words[1:2].islower():
                         words = words[0].lower() + words[1:]
                     return words
@@ -668,32 +701,49 @@ def _search(
     return None if m is None else m.group().strip()
 
 
-def _overlaps(
-    p: Pattern, toks: Tokens, pos: int, endpos: int, text: str, s_start: int, s_end: int, start: int, end: int
-) -> bool:
-    """Does an antipattern match words overlapping ``[start, end)`` (prose offsets)?"""
-    if p.on_text:
-        return any(m.start() < end and start < m.end() for m in p.regex.finditer(text, s_start, s_end, overlapped=True))
-    first, last = toks.token_range(s_start, s_end)
-    for m in toks.each_match(p.regex, first, last, p.first):
-        a, b = toks.span(m.start(), m.end())
-        if a < end and start < b:
-            return True
-    return False
+def _found_in(view: SentenceView, p: Pattern) -> str | None:
+    """``_search`` of ``p`` in the sentence, worked out once per sentence."""
+    key = ("found", id(p))
+    if key not in view.memo:
+        toks = view.tokens
+        view.memo[key] = _search(
+            p, toks, view.first, view.last, view.text, toks.starts[view.first], toks.ends[view.last - 1], view.words()
+        )
+    return view.memo[key]
+
+
+def _matches_in(view: SentenceView, p: Pattern) -> _Spans:
+    """Every match of ``p`` in the sentence (overlapping ones too), worked out once per sentence."""
+    key = ("spans", id(p))
+    if key not in view.memo:
+        toks = view.tokens
+        start, end = toks.starts[view.first], toks.ends[view.last - 1]
+        if p.on_text:
+            found = [m.span() for m in p.regex.finditer(view.text, start, end, overlapped=True)]
+        else:
+            found = [toks.span(m.start(), m.end()) for m in toks.each_match(p.regex, view.first, view.last, p.first)]
+        view.memo[key] = _Spans(found)
+    return view.memo[key]
+
+
+class _Spans:
+    """Text spans, asked whether any overlaps a range in logarithmic time (starts sorted, the running maximum
+    of the ends beside them)."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        spans = sorted(spans)
+        self.starts = [a for a, _ in spans]
+        self.max_end = list(itertools.accumulate((b for _, b in spans), max))
+
+    def overlaps(self, start: int, end: int) -> bool:
+        k = bisect.bisect_left(self.starts, end)  # the spans that start before ``end``
+        return k > 0 and self.max_end[k - 1] > start
 
 
 def _keep_capital(replacement: str, matched: str) -> str:
     if matched[:1].isupper() and replacement[:1].islower():
         return replacement[:1].upper() + replacement[1:]
     return replacement
-
-
-def _sentence_start(toks: Tokens, token: int) -> int:
-    """The first token of the sentence that holds ``token`` (sentences end at . ! ? and the like)."""
-    i = token
-    while i > 0 and toks.norms[i - 1] not in (".", "!", "?", "\u2026"):
-        i -= 1
-    return i
 
 
 def _has_references(blocks: Sequence[Block]) -> bool:
@@ -710,6 +760,22 @@ def _has_references(blocks: Sequence[Block]) -> bool:
     return False
 
 
+def _longest_apart(matches: list) -> list:
+    """Of one rule's matches in a sentence, the longest first (then the earliest), each kept only if it
+    overlaps none kept before; returned in reading order. Kept spans are disjoint, so a new one need only
+    be checked against its neighbours in start order."""
+    matches.sort(key=lambda m: (m[0] - m[1], m[0]))
+    starts: list[int] = []
+    kept: list = []  # sorted by start
+    for m in matches:
+        i = bisect.bisect_left(starts, m[0])
+        if (i > 0 and kept[i - 1][1] > m[0]) or (i < len(kept) and kept[i][0] < m[1]):
+            continue  # overlaps a longer match of the same rule
+        starts.insert(i, m[0])
+        kept.insert(i, m)
+    return kept
+
+
 def _one_per_problem(findings: list[Finding]) -> list[Finding]:
     """Of findings of one category whose words overlap, keep the most specific (the longest match, then the
     more severe, then the rule defined first); the others become its related information."""
@@ -722,14 +788,17 @@ def _one_per_problem(findings: list[Finding]) -> list[Finding]:
     for group in by_category.values():
         group.sort(key=lambda f: (f.start, -(f.end - f.start)))
         clusters: list[list[Finding]] = []
+        reach = -1  # the end of the current cluster's furthest finding
         for f in group:
-            if clusters and f.start < max(g.end for g in clusters[-1]):
+            if clusters and f.start < reach:
                 clusters[-1].append(f)
             else:
                 clusters.append([f])
+            reach = max(reach, f.end) if len(clusters[-1]) > 1 else f.end
         for cluster in clusters:
+            order = {id(f): i for i, f in enumerate(cluster)}
             best = max(
-                cluster, key=lambda f: (bool(f.product), f.end - f.start, severity_rank(f.severity), -cluster.index(f))
+                cluster, key=lambda f: (bool(f.product), f.end - f.start, severity_rank(f.severity), -order[id(f)])
             )
             best.related = [f.related_record() for f in cluster if f is not best]
             out.append(best)

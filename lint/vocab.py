@@ -130,14 +130,18 @@ class Lexicon:
         """Matches of vocabulary ``name`` in a token stream, longest first at each place, not overlapping."""
         return self._finder(name).finditer(stream, pos, len(stream) if endpos is None else endpos)
 
-    def spans(self, name: str, toks: Tokens, first: int = 0, last: int | None = None) -> list[tuple[int, int, str]]:
+    def spans(
+        self, name: str, toks: Tokens, first: int = 0, last: int | None = None, starting_before: int | None = None
+    ) -> list[tuple[int, int, str]]:
         """Every match of vocabulary ``name`` in tokens ``[first, last)``, left to right, not overlapping:
-        (first token, end token, the matched stream text). Tried only at words an entry can start with."""
+        (first token, end token, the matched stream text). Tried only at words an entry can start with; with
+        ``starting_before``, only matches that start before that token (a bounded look-ahead)."""
         finder, starts = self._finder(name), self.resolve(name).first
         last = len(toks) if last is None else last
         endpos = toks.stream_range(first, last)[1]
+        stop = last if starting_before is None else min(last, starting_before)
         out, i = [], first
-        while i < last:
+        while i < stop:
             if starts is None or toks.norms[i] in starts:
                 m = finder.match(toks.stream, toks.stream_starts[i], endpos)
                 if m is not None:
