@@ -313,7 +313,7 @@ def throughput(corpus: Path, nbytes: int, jobs: int, env: dict[str, str]) -> dic
         "mb_s": nbytes / 1e6 / wall,
         "mb_cpu_s": nbytes / 1e6 / cpu,
         "findings": summary["findings"],
-        "files": summary["files"],
+        "files": summary["files_checked"],
         "tree_rss_mb": tree_kb / 1024,
         "max_rss_mb": max_kb / 1024,
     }

@@ -12,11 +12,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from lint.model import Finding, LintError
+from lint.safetext import safe, unsafe_path
 
 FORMAT_VERSION = 1
 Key = tuple[str, str, str]  # (path, rule, fingerprint)
@@ -29,7 +31,8 @@ def normalise(text: str) -> str:
 def fingerprint(f: Finding) -> str:
     """Stable identity of a finding within its file: rule + matched text + sentence, not position."""
     data = "\0".join((f.rule, normalise(f.match), normalise(f.sentence or f.match)))
-    return hashlib.sha256(data.encode("utf-8")).hexdigest()[:20]
+    # surrogatepass: a lone surrogate (a broken \u escape in front matter) hashes instead of crashing
+    return hashlib.sha256(data.encode("utf-8", "surrogatepass")).hexdigest()[:20]
 
 
 def relative_path(path: str, base_dir: str) -> str:
@@ -37,7 +40,7 @@ def relative_path(path: str, base_dir: str) -> str:
         rel = os.path.relpath(os.path.abspath(path), base_dir)
     except ValueError:  # another drive on Windows
         rel = os.path.abspath(path)
-    return rel.replace(os.sep, "/")
+    return safe(rel.replace(os.sep, "/"))  # a name's non-UTF-8 bytes as \xNN: the file must be valid JSON
 
 
 @dataclass
@@ -69,7 +72,7 @@ class Baseline:
         for f in findings:
             k = self.key(f)
             self.entries[k] += 1
-            self.matches[k] = min(self.matches.get(k, f.match), f.match)  # min: stable whatever the order
+            self.matches[k] = min(self.matches.get(k, safe(f.match)), safe(f.match))  # min: stable in any order
 
     def paths(self) -> set[str]:
         return {k[0] for k in self.entries}
@@ -85,35 +88,110 @@ class Baseline:
 
 def load(path: str, *, missing_ok: bool = False) -> Baseline:
     """Read a baseline file; a missing one is an error unless ``missing_ok`` (it is about to be written)."""
+    from lint.inputs import NotRegular, TooLarge, read_regular
+
     try:
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read()
+        data = read_regular(path)  # never blocks on a FIFO, never reads /dev/zero to the end
     except FileNotFoundError:
         if missing_ok:
             return Baseline(path)
         raise LintError(f"{path}: baseline not found (create it with --update-baseline)") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except (NotRegular, TooLarge) as exc:
         raise LintError(f"{path}: cannot read baseline: {exc}") from None
+    except OSError as exc:
+        raise LintError(f"{path}: cannot read baseline: {exc.strerror or exc}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise LintError(f"{path}: cannot read baseline: invalid UTF-8 at byte {exc.start}") from None
     return parse(path, text)
 
 
+MAX_COUNT = 10**9  # more repeats of one sentence than any site has: a larger count is a damaged file
+
+
+class _Odd:
+    """A JSON value no baseline holds (NaN, Infinity, a number with more digits than a count can have), kept
+    as its text so the error can name it instead of failing on it."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text if len(text) <= 24 else f"{text[:12]}... ({len(text)} characters)"
+
+
+def _whole(text: str) -> int | _Odd:
+    return int(text) if len(text) <= 12 else _Odd(text)
+
+
 def parse(path: str, text: str) -> Baseline:
+    decoder = json.JSONDecoder(parse_constant=_Odd, parse_int=_whole, parse_float=_Odd)
     try:
-        doc = json.loads(text)
+        doc = decoder.decode(text)
     except json.JSONDecodeError as exc:
         raise LintError(f"{path}:{exc.lineno}:{exc.colno}: baseline is not valid JSON: {exc.msg}") from None
+    except RecursionError:
+        from lint.inputs import MAX_NESTING, deep_line
+
+        line = deep_line(text) or 1
+        raise LintError(f"{path}:{line}: baseline nests deeper than {MAX_NESTING} levels") from None
     if not isinstance(doc, dict) or doc.get("clinic-lint-baseline") != FORMAT_VERSION:
-        raise LintError(f"{path}: not a clinic-lint baseline (version {FORMAT_VERSION})")
+        raise LintError(f"{path}:1: not a clinic-lint baseline (version {FORMAT_VERSION})")
+    rows = doc.get("findings")
+    rows = [] if rows is None else rows
+    if not isinstance(rows, list):
+        raise LintError(f"{path}:{_key_line(text)}: 'findings' must be a list, not {_shown(rows)}")
     baseline = Baseline(path)
-    for i, row in enumerate(doc.get("findings") or []):
-        try:
-            k = (str(row["path"]), str(row["rule"]), str(row["fingerprint"]))
-            count = int(row.get("count", 1))
-        except (KeyError, TypeError, ValueError):
-            raise LintError(f"{path}: findings[{i}] needs path, rule, fingerprint and a count") from None
-        baseline.entries[k] += max(count, 0)
-        baseline.matches[k] = str(row.get("match", ""))
+    for i, row in enumerate(rows):
+        problem = _row_problem(row)
+        if problem:
+            raise LintError(f"{path}:{_row_line(text, decoder, i)}: findings[{i}] {problem}")
+        k = (row["path"], row["rule"], row["fingerprint"])
+        baseline.entries[k] += row.get("count", 1)
+        baseline.matches[k] = row.get("match", "")
     return baseline
+
+
+def _row_problem(row: object) -> str:
+    """What is wrong with one entry of ``findings``, or ''."""
+    if not isinstance(row, dict):
+        return f"must be an object with path, rule, fingerprint and count, not {_shown(row)}"
+    for key in ("path", "rule", "fingerprint"):
+        if not isinstance(row.get(key), str):
+            return f"needs '{key}' (a string), not {_shown(row.get(key))}"
+    count = row.get("count", 1)
+    if not isinstance(count, int) or isinstance(count, bool) or not 0 <= count <= MAX_COUNT:
+        return f"'count' must be a whole number from 0 to {MAX_COUNT}, not {_shown(count)}"
+    if not isinstance(row.get("match", ""), str):
+        return f"'match' must be a string, not {_shown(row.get('match'))}"
+    return ""
+
+
+def _shown(value: object) -> str:
+    """A value for an error message, never more than a few dozen characters."""
+    if isinstance(value, _Odd):
+        return value.text
+    from lint.safetext import echo
+
+    return "nothing" if value is None else echo(value)
+
+
+def _key_line(text: str) -> int:
+    at = text.find('"findings"')
+    return text.count("\n", 0, at) + 1 if at >= 0 else 1
+
+
+def _row_line(text: str, decoder: json.JSONDecoder, index: int) -> int:
+    """The line where entry ``index`` of the top-level ``findings`` list starts (only for error messages: it
+    decodes the list again, one entry at a time, to learn where each starts)."""
+    at = text.find('"findings"')
+    pos = text.find("[", at) + 1 if at >= 0 else 0
+    skip = re.compile(r"[\s,]*")
+    try:
+        for _ in range(index):
+            pos = decoder.raw_decode(text, skip.match(text, pos).end())[1]
+        pos = skip.match(text, pos).end()
+    except (ValueError, RecursionError):
+        return _key_line(text)
+    return text.count("\n", 0, pos) + 1
 
 
 class Updater:
@@ -131,10 +209,17 @@ class Updater:
             self.checked.add(relative_path(path, self.old.base_dir))
             self.new.record(findings)
 
+    def _file_of(self, path: str) -> str:
+        """The file an entry belongs to: a WordPress post's ``export.xml#slug`` is in ``export.xml``."""
+        if "#" not in path or os.path.exists(os.path.join(self.old.base_dir, unsafe_path(path))):
+            return path
+        return path.rpartition("#")[0]
+
     def merged(self) -> Baseline:
         out = Baseline(self.old.path, Counter(self.new.entries), dict(self.new.matches))
         for k, n in self.old.entries.items():
-            if k[0] not in self.checked and os.path.exists(os.path.join(self.old.base_dir, k[0])):
+            file = self._file_of(k[0])
+            if file not in self.checked and os.path.exists(os.path.join(self.old.base_dir, unsafe_path(file))):
                 out.entries[k] = n
                 out.matches[k] = self.old.matches.get(k, "")
         return out

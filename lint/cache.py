@@ -7,7 +7,10 @@ directory just means no cache. Entries are written to a temporary file and renam
 read half an entry.
 
 The directory is ``platformdirs.user_cache_dir("clinic-lint")``, or ``CLINIC_LINT_CACHE_DIR``; ``--no-cache``
-turns the cache off. Pickles are loaded only from there (the user's own directory), never from a project.
+turns the cache off. Unpickling runs code, and whoever can write to the cache directory could plant an entry,
+so every entry carries a MAC (HMAC-SHA256) under a random per-user key kept outside the cache directory
+(``platformdirs.user_data_dir("clinic-lint")/cache-key``, or ``CLINIC_LINT_CACHE_KEY``; created mode 0600 and
+refused when another user owns it or others can write it). An entry that fails the check is never unpickled.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import pickle
 import re
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +38,9 @@ except ImportError:  # pragma: no cover
     from hashlib import blake2b as _blake2b
 
 MAGIC = "clinic-lint-cache-5"
+HEADER = b"clinic-lint cache, MAC then pickle\n"  # then a 32-byte MAC of the pickle under the user's key
+_MAC_SIZE = 32
+_MAX_ENTRY = 1 << 30  # bytes: a regular file larger than this is no entry of ours
 KEEP = 8  # entries kept per kind: older ones are removed when a new one is written
 _BUILDERS = (
     "packs.py",
@@ -197,14 +203,23 @@ def _builder_stamps() -> list[str]:
 
 def load(kind: str, digest: str) -> Any | None:
     """The entry stored under ``kind``/``digest``, or None when there is none usable."""
+    from lint.inputs import read_regular
+
+    secret = _secret()
+    if secret is None:
+        return None
     path = _entry(kind, digest)
     try:
-        with open(path, "rb") as fh:
-            data = fh.read()
+        data = read_regular(path, _MAX_ENTRY)  # a FIFO or device planted in the cache is not read
     except OSError:
         return None
+    body = data[len(HEADER) + _MAC_SIZE :]
+    mac = data[len(HEADER) : len(HEADER) + _MAC_SIZE]
+    if not data.startswith(HEADER) or not _same(mac, _mac(secret, body)):
+        _remove(path)  # not written by this user's clinic-lint (or damaged): never unpickled
+        return None
     try:
-        magic, stored_key, value = pickle.loads(data)
+        magic, stored_key, value = pickle.loads(body)
         if magic == MAGIC and stored_key == digest:
             return value
     except Exception:  # noqa: BLE001 - a corrupt entry is rebuilt, whatever it raises
@@ -215,18 +230,90 @@ def load(kind: str, digest: str) -> Any | None:
 
 def store(kind: str, digest: str, value: Any, code: dict[int, tuple[Any, ...]] | None = None) -> None:
     """Write an entry; any failure (read-only disk, unpicklable value) just leaves no entry."""
+    from lint.fix import write_atomic
+
     directory = cache_dir()
+    secret = _secret()
+    if secret is None:
+        return
     try:
         buf = io.BytesIO()
         _Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL, code=code).dump((MAGIC, digest, value))
+        body = buf.getvalue()
         directory.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{kind}-", dir=directory)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(buf.getvalue())
-        os.replace(tmp, _entry(kind, digest))
+        write_atomic(str(_entry(kind, digest)), HEADER + _mac(secret, body) + body, 0o600, sync=False)
     except Exception:  # noqa: BLE001 - the cache is an optimisation only
         return
     _prune(directory, kind)
+
+
+def _mac(secret: bytes, body: bytes) -> bytes:
+    import hmac  # HMAC-SHA256 through OpenSSL: twice as fast as keyed BLAKE2b here, on a 12 MB entry
+
+    return hmac.digest(secret, body, "sha256")
+
+
+def _same(a: bytes, b: bytes) -> bool:
+    import hmac
+
+    return hmac.compare_digest(a, b)
+
+
+def key_path() -> Path:
+    override = os.environ.get("CLINIC_LINT_CACHE_KEY")
+    if override:
+        return Path(override)
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("clinic-lint", appauthor=False)) / "cache-key"
+
+
+_SECRETS: dict[Path, bytes | None] = {}  # key file -> its key, read once per process
+
+
+def _secret() -> bytes | None:
+    """This user's cache key, created on first use; None (no cache) when it cannot be made or trusted."""
+    path = key_path()
+    if path not in _SECRETS:
+        _SECRETS[path] = _read_or_make_secret(path)
+    return _SECRETS[path]
+
+
+def _read_or_make_secret(path: Path) -> bytes | None:
+    from lint.inputs import read_regular
+
+    for _ in range(2):
+        try:
+            st = os.stat(path)
+        except FileNotFoundError:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                fd, tmp = tempfile.mkstemp(prefix=".cache-key-", dir=path.parent)  # mode 0600
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(os.urandom(_MAC_SIZE))
+                try:
+                    os.link(tmp, path)  # never replaces a key another run made meanwhile
+                except FileExistsError:
+                    os.unlink(tmp)
+                except OSError:  # no hard links on this file system
+                    os.replace(tmp, path)
+                else:
+                    os.unlink(tmp)
+            except FileExistsError:
+                pass
+            except OSError:
+                return None
+            continue
+        except OSError:
+            return None
+        if hasattr(os, "getuid") and (st.st_uid != os.getuid() or st.st_mode & 0o022):
+            return None  # a key someone else could have chosen authenticates nothing
+        try:
+            secret = read_regular(path, 4096)
+        except OSError:
+            return None
+        return secret if len(secret) == _MAC_SIZE else None
+    return None
 
 
 def _entry(kind: str, digest: str) -> Path:
@@ -252,8 +339,11 @@ def _prune(directory: Path, kind: str) -> None:
 # --------------------------------------------------------------------------- packs
 
 
-def cached_rule_set(paths: Sequence[str | Path], *, use_cache: bool = True) -> Any:
-    """``packs.load_rule_set(paths)``, from the cache when the same files were loaded before."""
+def cached_rule_set(
+    paths: Sequence[str | Path], *, use_cache: bool = True, on_compile: Callable[[], None] | None = None
+) -> Any:
+    """``packs.load_rule_set(paths)``, from the cache when the same files were loaded before. ``on_compile`` is
+    called when the cache is cold, before the (seconds-long) compilation starts, so the user can be told."""
     from lint import packs
 
     if not use_cache:
@@ -264,6 +354,8 @@ def cached_rule_set(paths: Sequence[str | Path], *, use_cache: bool = True) -> A
     hit = load("rules", digest)
     if isinstance(hit, packs.RuleSet):
         return hit
+    if on_compile is not None:
+        on_compile()
     with capturing_code() as code:
         loaded = packs.load_rule_set(paths)
         loaded.lexicon.prepare()  # the concept tables, compiled now so that their code is cached too
@@ -274,10 +366,12 @@ def cached_rule_set(paths: Sequence[str | Path], *, use_cache: bool = True) -> A
 
 
 def _packs_key(paths: Sequence[str | Path]) -> str | None:
+    from lint.inputs import read_regular
+
     parts: list[object] = []
     for path in paths:
         try:
-            parts += [str(path), Path(path).read_bytes()]
+            parts += [str(path), read_regular(path)]  # a FIFO or /dev/zero pack: loading reports it
         except OSError:
             return None
     return key(*parts)

@@ -28,8 +28,13 @@ def explain(ident: str, rule_set: RuleSet) -> str:
         return rule_set.knowledge.products[name].describe() + "\n"
     if name in rule_set.context.modifiers:
         return explain_modifier(name, rule_set)
+    from lint.yamlsource import did_you_mean
+
+    vocabularies = rule_set.lexicon.vocabularies
+    names = [*rules, *CATEGORIES, *vocabularies, *rule_set.knowledge.products, *rule_set.context.modifiers]
     raise LintError(
-        f"'{ident}' is not a rule id, category, vocabulary, product or context modifier (see `clinic-lint rules`)"
+        f"'{ident}' is not a rule id, category, vocabulary, product or context modifier"
+        + (did_you_mean(ident, names) or " (see `clinic-lint rules`)")
     )
 
 
@@ -154,3 +159,40 @@ def explain_modifier(name: str, rule_set: RuleSet) -> str:
     out += ["", "Applies:"] + [f"  ✓ {e}" for e in m.applies]
     out += ["Does not apply:"] + [f"  ✗ {e}" for e in m.does_not_apply]
     return "\n".join(out) + "\n"
+
+
+def explain_record(ident: str, rule_set: RuleSet) -> dict:
+    """``clinic-lint explain --format json``: the same explanation as data. Every record has ``kind``,
+    ``name`` and ``text`` (what the text format prints); a rule adds its fields."""
+    text = explain(ident, rule_set)  # raises the same one-line error for an unknown name
+    rules = {r.id: r for p in rule_set.packs for r in p.rules}
+    name = ident.strip("<>")
+    if ident in rules:
+        rule = rules[ident]
+        fix = getattr(rule, "fix", None)
+        return {
+            "kind": "rule",
+            "name": rule.id,
+            "id": rule.id,
+            "category": rule.category,
+            "category_description": CATEGORIES[rule.category],
+            "severity": rule.severity,
+            "pack": rule.pack,
+            "scope": rule.scope,
+            "message": rule.message,
+            "suggestion": rule.suggestion,
+            "fix": None if fix is None else {"replacement": fix.replacement, "safe": fix.safe},
+            "references": [{"name": r.name, "url": r.url} for r in rule.references],
+            "examples": {"bad": [_marked(ex) for ex in rule.bad], "good": [ex.text for ex in rule.good]},
+            "source": str(rule.source),
+            "text": text,
+        }
+    if ident in CATEGORIES:
+        kind = "category"
+    elif name in rule_set.lexicon:
+        kind = "vocabulary"
+    elif name in rule_set.knowledge.products:
+        kind = "product"
+    else:
+        kind = "modifier"
+    return {"kind": kind, "name": ident if kind == "category" else name, "text": text}

@@ -9,12 +9,15 @@ endings, and only when an edit changes them.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import os
+import signal
 import stat
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from lint.decode import SourceText
 from lint.model import Finding
@@ -69,10 +72,11 @@ def apply_edits(text: str, edits: list[Edit], newline: str = "\n") -> str:
     return "".join(parts)
 
 
-def unified_diff(path: str, old: str, new: str) -> str:
-    """A ``git apply -p1`` / ``patch -p1`` compatible diff of one file ('' when nothing changes)."""
+def unified_diff(path: str, old: str, new: str, bom: str = "") -> str:
+    """A ``git apply -p1`` / ``patch -p1`` compatible diff of one file ('' when nothing changes). ``bom`` is the
+    file's byte-order mark as text (``"\ufeff"`` for UTF-8): it belongs to the first line, as patch sees it."""
     name = path.replace(os.sep, "/").removeprefix("./")
-    lines = difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True), f"a/{name}", f"b/{name}")
+    lines = difflib.unified_diff(_patch_lines(bom + old), _patch_lines(bom + new), f"a/{name}", f"b/{name}")
     out = []
     for line in lines:
         out.append(line)
@@ -81,14 +85,28 @@ def unified_diff(path: str, old: str, new: str) -> str:
     return "".join(out)
 
 
+def _patch_lines(text: str) -> list[str]:
+    """``text`` cut into lines as git and patch cut it: after each LF and nowhere else. (``str.splitlines``
+    also cuts at CR, form feed, NEL, U+2028 and more, and a diff built on those lines does not apply.)"""
+    lines = [line + "\n" for line in text.split("\n")]
+    lines[-1] = lines[-1][:-1]
+    return lines if lines[-1] else lines[:-1]
+
+
 # --------------------------------------------------------------------------- writing
 
 
 def rewrite(path: str, source: SourceText, new_text: str) -> None:
-    """Replace the file at ``path`` (decoded as ``source``) with ``new_text``, or raise FixError."""
+    """Replace the file at ``path`` (decoded as ``source``) with ``new_text``, or raise FixError.
+
+    The new file takes the place of the old one (a rename): it keeps the old one's mode, owner and group, a
+    symlink's target is rewritten and the symlink kept, and other hard links to the file keep the old text,
+    as with ``sed -i``. If the file changes while the new one is written, it is left as it is."""
     target = os.path.realpath(path)  # a symlink stays a symlink; its target is rewritten
     try:
         st = os.stat(target)
+        if not stat.S_ISREG(st.st_mode):
+            raise FixError(f"{path}: cannot fix: not a regular file")
         with open(target, "rb") as fh:
             current = fh.read()
     except OSError as exc:
@@ -98,28 +116,91 @@ def rewrite(path: str, source: SourceText, new_text: str) -> None:
     if current != source.encode(source.text):
         # changed since it was read, or decoded with replacement characters: writing would lose bytes
         raise FixError(f"{path}: cannot fix: the file changed or does not round-trip its encoding")
-    write_atomic(target, source.encode(new_text), st.st_mode)
+    write_atomic(target, source.encode(new_text), st.st_mode, like=(st, current), shown=path)
 
 
-def write_atomic(path: str, data: bytes, mode: int | None = None) -> None:
-    """Write ``data`` to ``path`` through a temporary file in its directory; raise FixError on failure."""
+def write_atomic(
+    path: str, data: bytes, mode: int | None = None, *, like: tuple[os.stat_result, bytes] | None = None,
+    sync: bool = True, shown: str | None = None,
+) -> None:  # fmt: skip
+    """Write ``data`` to ``path`` through a temporary file in its directory, renamed over ``path``; raise
+    FixError on failure, leaving ``path`` as it was and no temporary file.
+
+    ``like`` is the file's status and bytes when it was read: the new file gets its owner and group, and
+    just before the rename the file must still be exactly that (same inode, size, time and bytes), so a
+    write made meanwhile is never lost. SIGINT, SIGTERM and SIGHUP wait until the rename is done or undone."""
+    shown = shown or path
     directory = os.path.dirname(os.path.abspath(path))
     tmp = None
+    with _signals_deferred():
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=".clinic-lint-", suffix=".tmp", dir=directory)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                if like is not None:
+                    _keep_owner(fh.fileno(), like[0], shown)
+                if sync:
+                    os.fsync(fh.fileno())
+            if mode is not None:
+                os.chmod(tmp, stat.S_IMODE(mode))  # after the owner: changing the owner clears set-id bits
+            if like is not None and not _unchanged(path, *like):
+                raise FixError(f"{shown}: cannot fix: the file changed while the fix was written; left as it is")
+            os.replace(tmp, path)
+            tmp = None
+        except OSError as exc:
+            raise FixError(f"{shown}: cannot write: {exc.strerror or exc}") from None
+        finally:
+            if tmp is not None:
+                _remove_quietly(tmp)
+
+
+def _keep_owner(fd: int, st: os.stat_result, shown: str) -> None:
+    """Give the new file the old one's owner and group (run as root, a fix must not hand a file to root)."""
+    if not hasattr(os, "fchown"):  # pragma: no cover - Windows
+        return
+    mine = os.fstat(fd)
+    if (mine.st_uid, mine.st_gid) == (st.st_uid, st.st_gid):
+        return
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".clinic-lint-", suffix=".tmp", dir=directory)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if mode is not None:
-            os.chmod(tmp, stat.S_IMODE(mode))
-        os.replace(tmp, path)
-        tmp = None
-    except OSError as exc:
-        raise FixError(f"{path}: cannot write: {exc.strerror or exc}") from None
+        os.fchown(fd, st.st_uid, st.st_gid)
+    except PermissionError:
+        raise FixError(f"{shown}: cannot fix: the new file could not keep the owner and group of the old one") from None
+
+
+def _unchanged(path: str, st: os.stat_result, data: bytes) -> bool:
+    """Is the file at ``path`` still the one read (inode, size, modification time, bytes)?"""
+    try:
+        now = os.stat(path)
+        if (now.st_ino, now.st_dev, now.st_size, now.st_mtime_ns) != (st.st_ino, st.st_dev, st.st_size, st.st_mtime_ns):
+            return False
+        with open(path, "rb") as fh:
+            return fh.read(len(data) + 1) == data  # the time can hide a same-size write within its granularity
+    except OSError:
+        return False
+
+
+@contextlib.contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """Hold SIGINT, SIGTERM and SIGHUP until the block ends, then deliver the first one as it would have been
+    (the default action of SIGTERM still ends the process, Ctrl-C still interrupts): the file is then either
+    replaced or untouched, and no temporary file is left behind. Only the main thread can do this."""
+    caught: list[int] = []
+    held: dict[int, Any] = {}
+    try:
+        for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+            if hasattr(signal, name):
+                number = getattr(signal, name)
+                held[number] = signal.signal(number, lambda signum, _frame: caught.append(signum))
+    except ValueError:  # not the main thread: signals are the main thread's business
+        pass
+    try:
+        yield
     finally:
-        if tmp is not None:
-            _remove_quietly(tmp)
+        for number, handler in held.items():
+            signal.signal(number, signal.SIG_DFL if handler is None else handler)
+        if caught:
+            signal.raise_signal(caught[0])
 
 
 def _remove_quietly(path: str) -> None:

@@ -29,6 +29,7 @@ class Document:
 
     blocks: list[Block]
     comments: list[Comment] = field(default_factory=list)
+    part: str = ""  # the post of a WordPress export this is (its slug or id); "" for a whole file
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +61,13 @@ class Finding:
     product: str = ""  # the approved-indications entry behind the finding, if a rule consulted it
     context: tuple[str, ...] = ()  # the assertion-context modifiers found (none of them cancels this rule)
     related: list[dict[str, Any]] = field(default_factory=list)  # overlapping findings of the same category
+    part: str = ""  # a post of a WordPress export: ``path`` is then ``file#part``
+    waiver: dict[str, Any] | None = None  # the waiver that covers it (active) or used to (expired, stale)
+
+    @property
+    def file(self) -> str:
+        """The file the finding is in (``path`` without the ``#post`` of a WordPress export)."""
+        return self.path[: -len(self.part) - 1] if self.part else self.path
 
     @classmethod
     def at(
@@ -107,6 +115,8 @@ class Finding:
             record["context"] = list(self.context)
         if self.related:  # source offsets stay internal, as for the finding itself
             record["related"] = [{k: v for k, v in r.items() if k not in ("start", "end")} for r in self.related]
+        if self.waiver is not None:
+            record["waiver"] = dict(self.waiver)
         return record
 
     def sort_key(self) -> tuple[str, int, int, str]:

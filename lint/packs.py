@@ -25,7 +25,7 @@ from lint.knowledge import NOT_APPROVED, STATUSES, Knowledge, load_knowledge
 from lint.model import LintError
 from lint.taxonomy import CATEGORIES
 from lint.tokens import words as token_words
-from lint.vocab import Lexicon, Vocabulary, read_vocabularies
+from lint.vocab import Lexicon, Vocabulary, check_size, read_vocabularies
 from lint.wordpattern import Compiled, PatternError, compile_pattern, compile_seq, group_name, parse, stream_regex
 from lint.yamlsource import (
     PackError,
@@ -460,6 +460,7 @@ class _RuleLoader:
             return Pattern(source, LazyPattern(wrapped, flags, engine="regex"), on_text=True, needs=needs)
         text = string(where, item, f"{self.label}: {key}")
         try:
+            check_size(parse(text), self.lexicon.resolve, "this pattern")
             compiled = compile_pattern(text, self.lexicon.resolve)
         except PatternError as exc:
             where.fail(f"{self.label}: {key}: {exc}")
@@ -484,6 +485,7 @@ class _RuleLoader:
                 sw.key(slot, slots).fail(f"{self.label}: slot names are lower-case words joined by '_'")
             text = string(sw.at(slot, slots), source, f"{self.label}: slot {slot}")
             try:
+                check_size(parse(text), self.lexicon.resolve, "this slot")
                 compiled_slots[slot] = compile_seq(parse(text), self.lexicon.resolve, capture=False)
             except PatternError as exc:
                 sw.at(slot, slots).fail(f"{self.label}: slot {slot}: {exc}")
@@ -506,6 +508,7 @@ class _RuleLoader:
 
             as_refs = _SLOT.sub(lambda m: "<slot-" + m.group(1).replace("_", "-") + ">", order)
             try:
+                check_size(parse(as_refs), resolve, "this order")
                 compiled = compile_pattern(as_refs, resolve)
             except PatternError as exc:
                 ow.fail(f"{self.label}: frame.orders: {exc}")
@@ -691,11 +694,26 @@ def _example(where: Where, text: str, fmt: str, kind: str, label: str) -> Exampl
 
 
 def _check_template(where: Where, template: str, groups: set[str], what: str) -> None:
+    """A message, suggestion or fix template may hold only ``{field}`` and ``{field|fallback words}``: a
+    conversion (``!r``), a format spec (``:>99999``) or attribute/index access would fail, or run away, at the
+    first match, so they are refused here, with the field shown short."""
     try:
-        fields = [f for _, f, _, _ in _string.Formatter().parse(template) if f is not None]
+        parts = list(_string.Formatter().parse(template))
     except ValueError as exc:
         where.fail(f"{what}: bad template ({exc}); write {{{{ and }}}} for literal braces")
-    for name in fields:
-        name = name.split("|", 1)[0]  # {product_name|the treatment}: a fallback for when the field is empty
+    for _, spot, spec, conversion in parts:
+        if spot is None:
+            continue
+        raw = spot + (f"!{conversion}" if conversion is not None else "") + (f":{spec}" if spec else "")
+        shown = raw if len(raw) <= 40 else raw[:37] + "..."
+        if conversion is not None or spec:
+            where.fail(
+                f"{what}: {{{shown}}} takes no conversion (!) or format (:) after its name; "
+                "write {{ and }} for literal braces"
+            )
+        name = spot.partition("|")[0]  # {product_name|the treatment}: words for an empty field
+        if any(c in spot for c in ".[]"):
+            where.fail(f"{what}: {{{shown}}}: a field name or its fallback cannot hold '.', '[' or ']'")
         if name not in groups:
-            where.fail(f"{what}: {{{name}}} is not {{match}}, a slot, a vocabulary of the rule, or a knowledge field")
+            shown = name if len(name) <= 40 else name[:37] + "..."
+            where.fail(f"{what}: {{{shown}}} is not {{match}}, a slot, a vocabulary of the rule, or a knowledge field")

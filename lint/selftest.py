@@ -33,7 +33,10 @@ def _packs_to_test(config: Config, wanted: Sequence[str]) -> tuple[RuleSet, list
     for w in wanted:
         pack = by_path.get(Path(w).resolve()) or by_name.get(w)
         if pack is None:
-            raise LintError(f"test-rules: '{w}' is neither a pack file nor a loaded pack name")
+            from lint.yamlsource import did_you_mean
+
+            hint = did_you_mean(w, by_name)
+            raise LintError(f"test-rules: '{w}' is neither a pack file nor a loaded pack name{hint}")
         tested.append(pack)
     return rule_set, tested or loaded
 

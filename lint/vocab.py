@@ -14,8 +14,51 @@ from dataclasses import dataclass, field
 
 from lint.model import LintError
 from lint.tokens import Tokens
-from lint.wordpattern import NAME, Choice, Compiled, Item, PatternError, Seq, compile_seq, parse, stream_regex
+from lint.wordpattern import (
+    NAME,
+    Choice,
+    Compiled,
+    Item,
+    PatternError,
+    Ref,
+    Resolver,
+    Seq,
+    compile_seq,
+    parse,
+    stream_regex,
+)
 from lint.yamlsource import Where
+
+# Characters one vocabulary, entry or pattern may compile to. The largest shipped are ~45,000; vocabularies
+# that use each other more than once per entry multiply at every level (a 1 KB pack of 14 levels: 110 MB).
+MAX_EXPRESSION = 1_000_000
+
+
+def check_size(seq: Seq, resolve: Resolver, what: str) -> None:
+    """Refuse ``seq`` before it is compiled when the vocabularies it would copy in make it too large."""
+    size = _size(seq, resolve)
+    if size > MAX_EXPRESSION:
+        raise PatternError(
+            f"{what} would compile to over {MAX_EXPRESSION:,} characters (about {size:,}): it uses vocabularies "
+            "that use each other several times, which multiplies their size at every level"
+        )
+
+
+def _size(seq: Seq, resolve: Resolver) -> int:
+    """About how many characters ``seq`` compiles to: what each vocabulary it names compiles to, plus a little
+    for everything else (stopping once over the limit)."""
+    total = 0
+    for item in seq.items:
+        node = item.node
+        if isinstance(node, Ref):
+            total += len(resolve(node.name).regex) + 16
+        elif isinstance(node, Choice):
+            total += sum(_size(option, resolve) for option in node.options) + 8
+        else:
+            total += 64 + len(repr(node))
+        if total > MAX_EXPRESSION:
+            break
+    return total
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +117,9 @@ class Lexicon:
         self._busy.append(name)
         try:
             seqs = [self._parse(vocab, e) for e in vocab.all_entries()]
-            compiled = compile_seq(Seq((Item(Choice(tuple(seqs))),)), self.resolve, capture=False)
+            whole = Seq((Item(Choice(tuple(seqs))),))
+            check_size(whole, self.resolve, f"<{name}>")
+            compiled = compile_seq(whole, self.resolve, capture=False)
         finally:
             self._busy.pop()
         self._compiled[name] = compiled
@@ -83,6 +128,7 @@ class Lexicon:
     def _parse(self, vocab: Vocabulary, entry: Entry) -> Seq:
         try:
             seq = parse(entry.pattern)
+            check_size(seq, self.resolve, "this entry")
             compile_seq(seq, self.resolve, capture=False)  # now, so a mistake is reported where it is written
             return seq
         except PatternError as exc:

@@ -19,11 +19,18 @@ class PackError(LintError):
         super().__init__(f"{path}:{line}:{column}: {message}")
 
 
+MAX_VALUES = 100_000  # values a YAML file may stand for once its aliases are expanded
+
+
 def read_yaml(path: Path, what: str = "pack") -> Any:
+    from lint.inputs import NotRegular, TooLarge, read_text
+
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path)  # a regular file only, of bounded size: a FIFO or /dev/zero cannot hang the run
     except FileNotFoundError:
         raise LintError(f"{path}: {what} not found") from None
+    except (NotRegular, TooLarge) as exc:
+        raise LintError(f"{path}: cannot read {what}: {exc}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise LintError(f"{path}: cannot read {what}: {exc}") from None
     from ruamel.yaml import YAML  # imported here: a run on the compiled-pack cache never parses YAML
@@ -31,7 +38,7 @@ def read_yaml(path: Path, what: str = "pack") -> Any:
 
     yaml = YAML(typ="rt")
     try:
-        return yaml.load(text)
+        data = yaml.load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -39,6 +46,70 @@ def read_yaml(path: Path, what: str = "pack") -> Any:
         raise PackError(str(path), line, col, f"YAML syntax error: {problem}") from None
     except YAMLError as exc:
         raise PackError(str(path), 1, 1, f"YAML error: {str(exc).splitlines()[0]}") from None
+    except RecursionError:  # the loader recurses per level: place the error with its (flat) event stream
+        raise _too_deep(path, _deep_mark(text)) from None
+    _check_size(str(path), data)
+    return data
+
+
+def _too_deep(path: Path | str, line: int) -> PackError:
+    from lint.inputs import MAX_NESTING
+
+    return PackError(str(path), line, 1, f"YAML nests deeper than {MAX_NESTING} levels")
+
+
+def _deep_mark(text: str) -> int:
+    """The line where the YAML first nests deeper than MAX_NESTING (1 when it cannot be found)."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
+
+    from lint.inputs import MAX_NESTING
+
+    depth = 0
+    try:
+        for event in YAML(typ="rt").parse(text):
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+                if depth > MAX_NESTING:
+                    return event.start_mark.line + 1
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
+    except Exception:  # noqa: BLE001 - only a line for the message is at stake
+        pass
+    return 1
+
+
+def _check_size(path: str, data: Any) -> None:
+    """Refuse YAML whose aliases expand to more than MAX_VALUES values ("billion laughs": ten lines can stand
+    for a billion strings, which validating or printing would walk), that refers to itself, or that nests
+    deeper than MAX_NESTING. The loader shares aliased values, so this walk is linear in the file."""
+    from lint.inputs import MAX_NESTING
+
+    sizes: dict[int, int] = {}  # id of a list or mapping -> values it stands for, aliases expanded
+    open_: set[int] = set()  # the lists and mappings being walked: the ancestors of the current one
+    stack: list[tuple[Any, int, bool]] = [(data, 0, False)]
+    while stack:
+        node, depth, done = stack.pop()
+        if not isinstance(node, (dict, list)):
+            continue
+        children = [*node.keys(), *node.values()] if isinstance(node, dict) else node
+        if done:
+            open_.discard(id(node))
+            sizes[id(node)] = total = 1 + sum(sizes.get(id(c), 1) for c in children)
+            if total > MAX_VALUES:
+                Where(path, node).fail(f"aliases expand this value to more than {MAX_VALUES:,} values")
+            continue
+        if id(node) in sizes:
+            continue
+        if depth > MAX_NESTING:
+            raise _too_deep(path, Where(path, node).line)
+        open_.add(id(node))
+        stack.append((node, depth, True))
+        for child in children:
+            if isinstance(child, (dict, list)):
+                if id(child) in open_:
+                    Where(path, node).fail("an alias refers to a value that contains it")
+                stack.append((child, depth + 1, False))
 
 
 class Where:
@@ -86,17 +157,20 @@ def check_keys(where: Where, data: dict, allowed: Iterable[str], required: Itera
     allowed = set(allowed)
     for key in data:
         if key not in allowed:
-            hint = _did_you_mean(str(key), allowed)
+            hint = did_you_mean(str(key), allowed)
             where.key(key, data).fail(f"{what}: unknown key '{key}'{hint}")
     for key in required:
         if key not in data:
             where.fail(f"{what}: missing required key '{key}'")
 
 
-def _did_you_mean(word: str, choices: Iterable[str]) -> str:
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` naming the choice closest to a misspelt ``word``, or "" when none is close.
+    Every "unknown ..." message uses it: pack and config keys, rule ids, categories, pack names, options
+    and subcommands."""
     import difflib
 
-    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.75)
+    close = difflib.get_close_matches(word, sorted(set(choices)), n=1, cutoff=0.75)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 

@@ -26,7 +26,7 @@ PAGE = """<!DOCTYPE html>
   <meta charset="utf-8">
   <title>Guaranteed &amp; Safe Weight Loss</title>
   <meta name="Description" content="Lose 30 lbs &ndash; 100% safe, no side effects">
-  <meta property="og:description" content="not linted">
+  <meta property="og:description" content="Shared: risk-free results">
   <style>p::before { content: "guaranteed cure"; }</style>
   <script>var claim = "cures anxiety";</script>
 </head>
@@ -50,6 +50,7 @@ def test_page_blocks_and_kinds() -> None:
     assert [(b.kind, b.text) for b in doc.blocks] == [
         ("title", "Guaranteed & Safe Weight Loss"),
         ("description", "Lose 30 lbs \u2013 100% safe, no side effects"),
+        ("og:description", "Shared: risk-free results"),
         ("heading", "Our proven program"),
         ("paragraph", "Patients see rapid weight loss with semaglutide."),
         ("paragraph", "No risk."),
@@ -98,7 +99,7 @@ def test_alt_attributes() -> None:
 def test_scripts_styles_templates_code_and_comments_are_not_prose() -> None:
     text = prose(PAGE)
     for hidden in ("cures anxiety", "guaranteed cure", "template text", "noscript text", "cure = True",
-                   "not linted", "clinic-lint", "DOCTYPE", "utf-8"):  # fmt: skip
+                   "clinic-lint", "DOCTYPE", "utf-8"):  # fmt: skip
         assert hidden not in text, hidden
     assert prose("<p>Use <code>guaranteed</code> or <kbd>cure</kbd> now<p>") == "Use or now"
     assert prose("a<![CDATA[guaranteed]]>b<?php echo 'cure'; ?>c") == "abc"
@@ -177,3 +178,66 @@ def test_property_extract_never_raises_and_maps_verbatim_text_exactly(src: str) 
 @pytest.mark.parametrize("src", ["", "<", "&", "<!--", "<p", "</", "<![", "<!", "<?", "\r\n", "<a href='"])
 def test_degenerate_inputs(src: str) -> None:
     assert_faithful(src, extract(src))
+
+
+# -- what search and social show: meta tags and JSON-LD ----
+
+META = """<head>
+<meta property="og:title" content="Ketamine &amp; you: totally safe">
+<meta name="twitter:title" content="Cured fast">
+<meta property="twitter:description" content="No risk">
+<meta name="og:description" content="Guaranteed">
+<meta property="og:image" content="https://x.org/cure.png">
+<meta name="keywords" content="cure, safe">
+</head>"""
+
+
+def test_og_and_twitter_meta_tags_are_prose() -> None:
+    doc = extract(META)
+    assert [(b.kind, b.text) for b in doc.blocks] == [
+        ("og:title", "Ketamine & you: totally safe"),
+        ("twitter:title", "Cured fast"),
+        ("twitter:description", "No risk"),
+        ("og:description", "Guaranteed"),
+    ]
+    check(META, "& you: totally", "&amp; you: totally", 2, 45, kind="og:title")
+
+
+JSON_LD = """<script type="application/ld+json">
+{"@context": "https://schema.org", "@graph": [
+  {"@type": "MedicalClinic", "name": "Bright \\"Cure\\" Clinic", "url": "https://x.org/cure",
+   "description": "Completely safe care", "telephone": "555", "openingHours": ["Mo-Fr"]},
+  {"@type": "FAQPage", "mainEntity": [
+    {"@type": "Question", "name": "Does it work?",
+     "acceptedAnswer": {"@type": "Answer", "text": "<p>It cures <b>anxiety</b> \\u2014 guaranteed.<\\/p><p>Book now.</p>"}}]},
+  {"@type": "Article", "headline": "Lose 30 lbs\\nfast", "author": {"@type": "Person", "name": "Dr. A"}}
+]}
+</script><script>var x = {"name": "not JSON-LD: cure"};</script>"""
+
+
+def test_json_ld_prose_fields_with_escapes_and_html() -> None:
+    doc = extract(JSON_LD)
+    assert [(b.kind, b.text) for b in doc.blocks] == [
+        ("name", 'Bright "Cure" Clinic'),
+        ("description", "Completely safe care"),
+        ("name", "Does it work?"),
+        ("text", "It cures anxiety \u2014 guaranteed."),
+        ("text", "Book now."),
+        ("headline", "Lose 30 lbs fast"),
+        ("name", "Dr. A"),
+    ]
+    check(JSON_LD, '"Cure" Clinic', '\\"Cure\\" Clinic', 3, 46, kind="name")
+    check(JSON_LD, "cures anxiety \u2014 guaranteed", "cures <b>anxiety</b> \\u2014 guaranteed", 7, 59, kind="text")
+    check(JSON_LD, "Book now", "Book now", 7, 106, kind="text")
+    check(JSON_LD, "lbs fast", "lbs\\nfast", 8, 45, kind="headline")
+
+
+@pytest.mark.parametrize(
+    "body",
+    ['{"name": "Open', '{"name": "a\\', "[[[[", '{"name": 3, "text": ["Cured", {"x": "y"}]}', "}}]]", '"name"'],
+)
+def test_broken_json_ld_yields_what_was_read(body: str) -> None:
+    src = f'<script type="application/ld+json">{body}</script><p>After.</p>'
+    doc = extract(src)
+    assert doc.blocks[-1].text == "After."
+    assert_faithful(src, doc)

@@ -126,3 +126,47 @@ def test_a_content_repo_needs_only_repo_rev_and_id(hook_repo, pre_commit_home, c
     assert proc.returncode == 1, output
     assert re.search(r"^posts/risky\.md:\d+:\d+: ", output, re.M), output
     assert "posts/clean.md" not in output and "notes.py" not in output
+
+
+SUMMARY = re.compile(r"^(Found \d+ problems?|No problems found)", re.M)
+
+
+def run_hook_on_all_files(hook_repo: Path, home: Path, content_repo: Path) -> subprocess.CompletedProcess[str]:
+    """`pre-commit run --all-files` with the hook at the snapshot's commit: the hook's environment is built
+    once per module (try-repo would build a new one every time)."""
+    rev = git("rev-parse", "HEAD", cwd=hook_repo).strip()
+    config = f"repos:\n- repo: {hook_repo.as_posix()}\n  rev: {rev}\n  hooks:\n  - id: clinic-lint\n"
+    (content_repo / ".pre-commit-config.yaml").write_text(config, encoding="utf-8")
+    git("add", "-A", cwd=content_repo)
+    return pre_commit(home, content_repo, "run", "--all-files")
+
+
+def test_one_summary_per_run_however_many_files(hook_repo, pre_commit_home, content_repo) -> None:
+    # enough files that pre-commit would start one process per core (and print one summary each) were the
+    # hook not serial: clinic-lint spreads them over its own workers instead
+    for i in range(40):
+        (content_repo / "posts" / f"post{i:02d}.md").write_text(CLEAN, encoding="utf-8")
+    proc = run_hook_on_all_files(hook_repo, pre_commit_home, content_repo)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 1, output
+    summaries = SUMMARY.findall(output)
+    assert len(summaries) == 1, output
+    assert re.search(r"^Found \d+ problems? \(.*\) in 1 of 43 files\.$", output, re.M), output
+
+
+def test_batches_of_a_long_file_list_end_with_the_whole_runs_totals(hook_repo, pre_commit_home, content_repo):
+    # longer than one command line may be (pre-commit's limit is 128 KB of arguments): pre-commit splits the
+    # list into batches, run one after the other; each batch's summary gives the totals so far
+    long_dir = content_repo / ("copy-" + "x" * 150)
+    long_dir.mkdir()
+    for i in range(800):
+        (long_dir / f"{'page-' * 6}{i:04d}.md").write_text(RISKY if i % 200 == 0 else CLEAN, encoding="utf-8")
+    proc = run_hook_on_all_files(hook_repo, pre_commit_home, content_repo)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 1, output[-3000:]
+    summaries = [line for line in output.splitlines() if SUMMARY.match(line)]
+    assert len(summaries) >= 2, summaries  # the list was split
+    assert all("batches" in line for line in summaries[1:]), summaries
+    last = summaries[-1]
+    # 800 pages + the three files of the content repository; 4 risky pages + posts/risky.md
+    assert re.match(r"Found \d+ problems \(.*\) in 5 of 803 files\. \(totals of the \d+ batches", last), last

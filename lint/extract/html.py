@@ -1,10 +1,19 @@
 """HTML prose extractor.
 
 Built on the stdlib :class:`html.parser.HTMLParser` with ``convert_charrefs=False`` so every text chunk and
-every entity arrives separately, at a position we can recover (``getpos()`` plus a line-start index). Prose is
-the visible text, ``<title>``, ``<meta name="description">`` and ``alt`` attributes; block-level elements end
-a block, inline ones do not. Scripts, styles, templates, ``<noscript>``, code (``<pre>``, ``<code>``, ...),
-SVG/MathML, comments, declarations and processing instructions are never prose; comments are collected.
+every entity arrives separately, at the offset our own tokenising loop (:meth:`_Extractor.run`) is at. Prose is
+the visible text, ``<title>``, ``alt`` attributes and what search and social show: the ``<meta>``
+description, ``og:title``/``og:description``, ``twitter:title``/``twitter:description``, and the prose fields
+of JSON-LD (:mod:`lint.extract.jsonld`). Block-level elements end a block, inline ones do not. Scripts,
+styles, templates, ``<noscript>``, code (``<pre>``, ``<code>``, ...), SVG/MathML, comments, declarations and
+processing instructions are never prose; comments are collected. A page's front matter (Jekyll) and template
+syntax (Liquid, Hugo, Jinja) are handled as in Markdown.
+
+Linear time: the stdlib's own loop (``feed``/``close``) re-scans to the end of the text from every unterminated
+``<!--``, ``<a``, ``</``, ``<?``, ``<![`` (quadratic on ``'<!--' * n``). Our loop hands the stdlib's sub-parsers
+only a position to start from, each of which either consumes what it scanned or reports the construct
+unterminated; then, as in HTML5 at the end of the file, the construct (comment, tag, ...) runs to the end of
+the text and hides it.
 
 :func:`parse` takes a *base* offset so the Markdown extractor can run raw-HTML blocks through it in place.
 """
@@ -15,6 +24,7 @@ import re
 from html import unescape
 from html.parser import HTMLParser
 
+from lint.extract import DEFAULT_OPTIONS, Options
 from lint.model import Comment, Document
 from lint.positions import Block, ProseBuilder
 
@@ -42,20 +52,39 @@ _TAG_NAME = re.compile(r"<[^\s/>]+")
 _ATTR_ENTITY = re.compile(r"&(?:#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[A-Za-z][A-Za-z0-9]*;?)")
 # A data chunk that is really an unfinished tag/comment HTMLParser gave up on ("<div class=", "<!-- ...").
 _DEBRIS = re.compile(r"<[A-Za-z!/?]")
-_NEWLINE = re.compile("\n")
+# Markup openers for the tokenising loop, and entities (also at the very end of the text, unlike the stdlib's).
+_START_TAG = re.compile(r"<[a-zA-Z]")
+_CHARREF = re.compile(r"&#(?:[0-9]+|[xX][0-9a-fA-F]+)")
+_ENTITYREF = re.compile(r"&([a-zA-Z][-.a-zA-Z0-9]*)")
 
 
-def extract(text: str) -> Document:
-    """The prose blocks and comments of an HTML document."""
-    return parse(text, 0)
+_BLANK_LINE = re.compile(r"\n[ \t\r]*\n")
+# <meta> tags whose content is shown as the page's text: by search engines and when the page is shared.
+_META_PROSE = frozenset(("description", "og:title", "og:description", "twitter:title", "twitter:description"))
+_JSON_LD = "application/ld+json"
 
 
-def parse(text: str, base: int = 0) -> Document:
-    """Like :func:`extract` for ``text`` found at source offset ``base`` (an HTML block inside Markdown)."""
-    parser = _Extractor(text, base)
+def extract(text: str, options: Options = DEFAULT_OPTIONS) -> Document:
+    """The prose blocks and comments of an HTML document (after its front matter, if it has one)."""
+    from lint.extract import frontmatter, templates
+
+    matter = frontmatter.parse(text, options.front_matter_keys)
+    masked = templates.mask(text, matter.body_start, options.prose_attributes)
+    body = masked.text if masked is not None else text
+    doc = parse(body[matter.body_start :] if matter.body_start else body, matter.body_start)
+    if matter.blocks or masked is not None:
+        doc.blocks = sorted([*matter.blocks, *doc.blocks, *(masked.blocks if masked else ())], key=_block_start)
+        if masked is not None:
+            doc.comments = sorted([*doc.comments, *masked.comments], key=_comment_start)
+    return doc
+
+
+def parse(text: str, base: int = 0, *, paragraphs_at_blank_lines: bool = False) -> Document:
+    """Like :func:`extract` for ``text`` found at source offset ``base`` (an HTML block inside Markdown).
+    ``paragraphs_at_blank_lines``: a blank line ends a block, as WordPress's classic editor writes them."""
+    parser = _Extractor(text, base, paragraphs_at_blank_lines)
     try:
-        parser.feed(text)
-        parser.close()
+        parser.run()
     except AssertionError:
         # The stdlib parser still asserts on a few malformed declarations; keep what was read so far.
         pass
@@ -68,26 +97,85 @@ def _block_start(block: Block) -> int:
     return block.offsets.src_starts[0]
 
 
+def _comment_start(comment: Comment) -> int:
+    return comment.start
+
+
 class _Extractor(HTMLParser):
     """Collects blocks and comments while HTMLParser walks the document."""
 
-    def __init__(self, text: str, base: int) -> None:
+    def __init__(self, text: str, base: int, paragraphs_at_blank_lines: bool = False) -> None:
         super().__init__(convert_charrefs=False)
         self._text = text
         self._base = base
-        self._lines = [0]
-        self._lines.extend(m.end() for m in _NEWLINE.finditer(text))
+        self._blank_lines = paragraphs_at_blank_lines
+        self._json_ld = -1  # where the content of the JSON-LD script being read starts, or -1
+        self._at = 0  # offset in ``text`` of the construct being handled
         self.blocks: list[Block] = []
         self.comments: list[Comment] = []
         self._b = ProseBuilder()
         self._open: list[tuple[str, str]] = []  # open block elements: (tag, kind)
         self._skip: list[str] = []  # open never-linted elements
 
+    # -- tokenising -------------------------------------------------------------------------------------
+    def run(self) -> None:
+        """Walk the whole text once, as the stdlib's ``goahead`` does but without its re-scans: every
+        sub-parser (``parse_starttag``, ``parse_comment``, ...) consumes at least what it scanned, and the first
+        one that finds no end stops the walk (the rest of the text is inside that comment, tag or declaration).
+        """
+        raw = self.rawdata = self._text
+        n = len(raw)
+        i = 0
+        while i < n:
+            m = self.interesting.search(raw, i)  # '<' or '&'; inside <script>/<style>, their end tag
+            if m is None:  # no more markup: the rest is text (code, in an unclosed <script> or <style>; newer
+                if self.cdata_elem in (None, "title"):  # Pythons read <title> this way too, and it is text)
+                    self._at = i
+                    self.handle_data(raw[i:])
+                return
+            j = m.start()
+            if i < j:
+                self._at = i
+                self.handle_data(raw[i:j])
+            self._at = i = j
+            k = self._markup(raw, i) if raw[i] == "<" else self._reference_at(raw, i)
+            if k < 0:
+                return  # unterminated: it hides the rest of the text, as in HTML5 at end of file
+            i = max(k, i + 1)
+
+    def _markup(self, raw: str, i: int) -> int:
+        """End of the tag, comment, declaration or processing instruction at ``raw[i] == '<'``; -1 when it
+        never ends."""
+        if _START_TAG.match(raw, i):
+            return self.parse_starttag(i)
+        if raw.startswith("</", i):
+            return self.parse_endtag(i)
+        if raw.startswith("<!--", i):
+            return self.parse_comment(i)
+        if raw.startswith("<?", i):
+            return self.parse_pi(i)
+        if raw.startswith("<!", i):
+            return self.parse_html_declaration(i)
+        self.handle_data("<")  # "a < b", "<3": text
+        return i + 1
+
+    def _reference_at(self, raw: str, i: int) -> int:
+        """End of the character or entity reference at ``raw[i] == '&'`` (a lone ``&`` is text)."""
+        m = _CHARREF.match(raw, i)
+        if m is not None:
+            self.handle_charref(m.group()[2:])
+        else:
+            m = _ENTITYREF.match(raw, i)
+            if m is None:
+                self.handle_data("&#" if raw.startswith("&#", i) else "&")
+                return i + 2 if raw.startswith("&#", i) else i + 1
+            self.handle_entityref(m.group(1))
+        return m.end() + 1 if raw.startswith(";", m.end()) else m.end()
+
     # -- positions -------------------------------------------------------------------------------------
     def _pos(self) -> int:
-        """Offset in ``text`` of the construct being handled (HTMLParser updates its position afterwards)."""
-        line, col = self.getpos()
-        return self._lines[line - 1] + col
+        """Offset in ``text`` of the construct being handled."""
+        return self._at
 
     # -- blocks ----------------------------------------------------------------------------------------
     def flush(self) -> None:
@@ -115,8 +203,11 @@ class _Extractor(HTMLParser):
                 self.handle_starttag(tag, attrs)
             return
         if tag in _SKIP:
-            self._b.space(*self._tag_span())  # skipped code still separates the words around it
+            start, end = self._tag_span()
+            self._b.space(start, end)  # skipped code still separates the words around it
             self._skip.append(tag)
+            if tag == "script" and (dict(attrs).get("type") or "").strip().lower() == _JSON_LD:
+                self._json_ld = end - self._base
             return
         if tag in BLOCK_TAGS:
             self._boundary()
@@ -134,6 +225,11 @@ class _Extractor(HTMLParser):
                 self._b.context(href)  # a linked source counts as a citation for context checks
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "script" and self._json_ld >= 0:
+            from lint.extract import jsonld
+
+            self.blocks.extend(jsonld.extract(self._text, self._json_ld, self._pos(), self._base))
+            self._json_ld = -1
         if self._skip:
             if tag in self._skip:
                 while self._skip.pop() != tag:
@@ -174,6 +270,13 @@ class _Extractor(HTMLParser):
                 return
         if data[0] == "<" and _DEBRIS.match(data):
             return
+        if self._blank_lines and "\n" in data:
+            done = 0
+            for m in _BLANK_LINE.finditer(data):
+                self._b.verbatim(self._base + pos + done, data[done : m.start()])
+                self.flush()
+                done = m.end()
+            data, pos = data[done:], pos + done
         self._b.verbatim(self._base + pos, data)
 
     def handle_entityref(self, name: str) -> None:
@@ -209,12 +312,11 @@ class _Extractor(HTMLParser):
         self.comments.append(Comment(data, self._base + pos, self._base + end))
 
     def parse_marked_section(self, i: int, report: int = 1) -> int:
-        # The stdlib raises AssertionError on unknown "<![keyword" sections; treat them as bogus comments.
-        try:
-            return super().parse_marked_section(i, report)
-        except AssertionError:
-            end = self.rawdata.find(">", i + 3)
-            return -1 if end < 0 else end + 1
+        # "<![CDATA[...]]>", "<![if !IE]>": outside SVG/MathML (never prose anyway) HTML5 reads every "<![" as a
+        # bogus comment that ends at the first ">". (The stdlib looks for "]]>", which an unclosed one makes a
+        # scan to the end of the text, and raises AssertionError on unknown keywords.)
+        end = self.rawdata.find(">", i + 3)
+        return -1 if end < 0 else end + 1
 
     # -- attributes ------------------------------------------------------------------------------------
     def _attributes(self) -> tuple[int, dict[str, tuple[int, str]]]:
@@ -263,5 +365,8 @@ class _Extractor(HTMLParser):
 
     def _meta(self) -> None:
         _, attrs = self._attributes()
-        if attrs.get("name", (0, ""))[1].strip().lower() == "description" and "content" in attrs:
-            self._attr_block(attrs["content"], "description")
+        for key in ("name", "property"):
+            name = attrs.get(key, (0, ""))[1].strip().lower()
+            if name in _META_PROSE and "content" in attrs:
+                self._attr_block(attrs["content"], name)
+                return

@@ -9,16 +9,21 @@ Decisions: raw HTML blocks (``<div>`` ... up to a blank line, ``<!-- -->``, ...)
 in place, so their visible text is linted and their comments collected; inline tags are dropped (their text
 stays). Bare URLs, link destinations/titles, autolinks, code and reference definitions are never prose;
 footnote references ``[^1]`` and undefined ``[1]``-style brackets stay literal (citation rules look for them).
+Front matter is read by :mod:`lint.extract.frontmatter`; template syntax is blanked by
+:mod:`lint.extract.templates` before parsing (same length, so offsets hold).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from bisect import bisect_left
 from html import unescape
 from itertools import accumulate
 
+from lint.extract import DEFAULT_OPTIONS, Options, frontmatter, templates
 from lint.extract import html as html_extract
+from lint.extract.frontmatter import FrontMatter
+from lint.extract.templates import Masked
 from lint.model import Comment, Document
 from lint.positions import Block, ProseBuilder
 
@@ -93,31 +98,27 @@ _DROP, _SPACE, _REPLACE, _LINK_TEXT, _ALT, _ADDRESS = range(6)  # what becomes o
 _PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 _INLINE_BREAKS = html_extract.BLOCK_TAGS  # an inline <br>, <p>, ... separates words
 
-# ---------------------------------------------------------------------------------------------------------
-# Front matter
-# A top-level line of YAML / TOML front matter (a key, a list item, a comment, a table header).
-_YAML_LINE = re.compile(r"""(?:[^\s#:>|*&!%@`'"\[\]{},-].*?|"[^"]*"|'[^']*'):(?:[ \t]|$)|#|-(?:[ \t]|$)|$""")
-_TOML_LINE = re.compile(r"""[\w"'.-]+[ \t]*=|\[|#|$""")
-_FM_KEY = re.compile(r"(title|description)[ \t]*:(?:[ \t]+|$)")
-_TOML_KEY = re.compile(r"(title|description)[ \t]*=[ \t]*")
-_DQ = re.compile(r'"((?:[^"\\]|\\.)*)"', re.S)
-_SQ = re.compile(r"'((?:[^']|'')*)'", re.S)
-_SQ_ESCAPE = re.compile("''")
-_TOML_SQ = re.compile(r"'([^'\n]*)'")
-_DQ_ESCAPE = re.compile(r"\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|[\s\S])")
-_DQ_SIMPLE = {
-    "0": "\0", "a": "\a", "b": "\b", "t": "\t", "\t": "\t", "n": "\n", "v": "\v", "f": "\f", "r": "\r",
-    "e": "\x1b", " ": " ", '"': '"', "/": "/", "\\": "\\", "N": "\x85", "_": "\xa0", "L": "\u2028",
-    "P": "\u2029", "\n": "", "\r": "",
-}  # fmt: skip
-_BLOCK_SCALAR = re.compile(r"[|>][-+]?[1-9]?[-+]?[ \t]*(?:#.*)?$")
-_PLAIN_COMMENT = re.compile(r"[ \t]+#.*$|[ \t]+$")
+
+def extract(text: str, options: Options = DEFAULT_OPTIONS) -> Document:
+    """The prose blocks and comments of a Markdown document: its front matter's prose-bearing values, then
+    the body, template syntax (Liquid, Hugo, Jinja) blanked out."""
+    matter = frontmatter.parse(text, options.front_matter_keys)
+    masked = templates.mask(text, matter.body_start, options.prose_attributes)
+    if masked is None:
+        return parse(text, matter)
+    return parse(masked.text, matter, masked)
 
 
-def extract(text: str) -> Document:
-    """The prose blocks and comments of a Markdown document."""
-    parser = _Parser(text)
-    parser.run()
+def parse(text: str, matter: FrontMatter, extra: Masked | None = None, *, indented_code: bool = True) -> Document:
+    """The body of ``text`` from ``matter.body_line`` on, with the front matter's blocks and the blocks and
+    comments that masking found (``extra``). ``indented_code=False`` reads indented lines as text (MDX)."""
+    parser = _Parser(text, indented_code)
+    parser.blocks.extend(matter.blocks)
+    if extra is not None:
+        parser.blocks.extend(extra.blocks)
+        parser.comments.extend(extra.comments)
+        parser.free_lines = extra.free_lines
+    parser.run(matter.body_line)
     parser.blocks.sort(key=_block_start)
     parser.comments.sort(key=_comment_start)
     return Document(parser.blocks, parser.comments)
@@ -207,8 +208,11 @@ class _Parser:
     """Walks the lines once, CommonMark style: each line first continues the open containers (block quotes,
     list items), then feeds the open leaf (paragraph, table, fence, HTML block) or starts new blocks."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, indented_code: bool = True) -> None:
         self.text = text
+        self.indented_code = indented_code  # MDX has no indented code: JSX children are often indented
+        self.free_lines: frozenset[int] = frozenset()  # line starts indented only by blanked template syntax
+        self._code = indented_code  # whether the current line may be indented code
         self.blocks: list[Block] = []
         self.comments: list[Comment] = []
         self.refs = _ref_labels(text)
@@ -229,16 +233,19 @@ class _Parser:
         self.h_masks: list[tuple[int, int]] = []
         # per paragraph: (closer, end of text) -> offset from which that closer is known to be absent
         self._no_close: dict[tuple[str, int], int] = {}
+        # per paragraph: end of text -> (where the table starts, backtick run length -> starts of such runs)
+        self._tick_runs: dict[int, tuple[int, dict[int, list[int]]]] = {}
 
     # -- driver ---------------------------------------------------------------------------------------
-    def run(self) -> None:
+    def run(self, first_line: int = 0) -> None:
+        """Read the lines from ``first_line`` (the body, after any front matter) to the end."""
         text = self.text
         lines = text.split("\n")
         starts = [0]
         starts.extend(accumulate(map(_PLUS_ONE, map(len, lines))))
         if "\r" in text:  # CRLF: the CR belongs to the line end, never to the content
             lines = [line[:-1] if line.endswith("\r") else line for line in lines]
-        i = self._front_matter(lines, starts)
+        i = first_line
         n = len(lines)
         while i < n:
             line = lines[i]
@@ -260,9 +267,22 @@ class _Parser:
     def _match(self, line: str) -> tuple[int, int, int, bool]:
         """Continue the open containers on ``line``: (index after their markers/indentation, its column,
         how many containers continue, whether a ``>`` was consumed)."""
+        n = len(line)
+        ind = n - len(line.lstrip(" "))
+        if line[ind : ind + 1] not in ("\t", ">"):
+            # The common case, and the fast one (deeply nested lists): spaces only, no quote marker, so only
+            # list items continue, each by its width; the general loop below gives the same answer.
+            col = matched = 0
+            for kind, width, _ in self.stack:
+                if kind == QUOTE or (ind < n and ind - col < width):
+                    break
+                col += width
+                matched += 1
+            if ind == n:  # a blank line continues every list item up to the first block quote
+                return (n, n, matched, False) if matched else (0, 0, 0, False)
+            return col, col, matched, False
         pos = col = matched = 0
         quoted = False
-        n = len(line)
         for kind, width, _ in self.stack:
             j, jc = _skip_indent(line, pos, col)
             if kind == QUOTE:
@@ -284,6 +304,7 @@ class _Parser:
     def _line(self, line: str, ls: int, nxt: str | None) -> bool:
         """One line. True when it also consumed the next line (a table's delimiter row)."""
         stack = self.stack
+        self._code = self.indented_code and ls not in self.free_lines
         pos = col = matched = 0
         quoted = False
         if stack:
@@ -327,7 +348,7 @@ class _Parser:
                 self._row(ls + ws, ls + len(line))
                 return False
             self.table = False
-        if ind >= 4:
+        if ind >= 4 and self._code:
             return False  # indented code
         return self._start(s, ls + ws, ind, col + ind, ls + len(line), nxt)
 
@@ -374,7 +395,7 @@ class _Parser:
             if s[1:2] in (" ", "\t"):  # one column of space after '>' belongs to the marker
                 p, qcol = _advance(s, 1, qcol, qcol + 1)
             j, jcol = _skip_indent(s, p, qcol)
-            if j == len(s) or jcol - qcol >= 4:
+            if j == len(s) or (jcol - qcol >= 4 and self._code):
                 return False  # nothing more, or indented code inside the quote
             return self._start(s[j:], cpos + j, jcol - qcol, jcol, end, nxt)
         if c in "`~":
@@ -420,7 +441,8 @@ class _Parser:
         spaces = _skip_indent(s, marker, mcol)[1] - mcol if content else 1
         if spaces > 4:  # the content is indented code; the item's column is one space after the marker
             spaces = 1
-            content = ""
+            if self._code:
+                content = ""
         self.stack.append((ITEM, ind + marker + spaces, "list-item"))
         ccol = mcol + spaces
         task = _TASK.match(content)
@@ -467,6 +489,7 @@ class _Parser:
         """Lint ``s[lo:hi]`` (source offset ``base + i`` for ``s[i]``) as one block."""
         b = ProseBuilder()
         self._no_close = {}
+        self._tick_runs = {}
         self._inline(b, s, base, lo, hi)
         block = b.build(kind)
         if block is not None:
@@ -510,7 +533,7 @@ class _Parser:
         assert self.fence is not None
         ch, length = self.fence
         t = s.rstrip(" \t")
-        if ind < 4 and len(t) >= length and t[0] == ch and not t.strip(ch):
+        if (ind < 4 or not self.indented_code) and len(t) >= length and t[0] == ch and not t.strip(ch):
             self.fence = None
 
     def _html_start(self, s: str, cpos: int, end: int) -> bool:
@@ -669,21 +692,26 @@ class _Parser:
         self._no_close[key] = min(start, self._no_close.get(key, start))
 
     def _code_end(self, s: str, i: int, hi: int) -> int:
-        """End of the code span opened by the backtick run at ``s[i]``, or -1 if it never closes."""
+        """End of the code span opened by the backtick run at ``s[i]``, or -1 if it never closes: the next
+        run of exactly as many backticks."""
         run = _BACKTICKS.match(s, i, hi).end() - i
-        ticks = "`" * run
-        if self._unclosed(ticks, i + run, hi):
-            return -1
-        k = s.find(ticks, i + run, hi)
-        while k >= 0:
-            e = k + run
-            if e >= hi or s[e] != "`":
-                return e
-            while e < hi and s[e] == "`":
-                e += 1
-            k = s.find(ticks, e, hi)
-        self._fail(ticks, i + run, hi)
+        starts = self._backtick_runs(s, i, hi).get(run)
+        if starts:
+            k = bisect_left(starts, i + run)
+            if k < len(starts):
+                return starts[k] + run
         return -1
+
+    def _backtick_runs(self, s: str, i: int, hi: int) -> dict[int, list[int]]:
+        """The backtick runs of ``s[i:hi]``: length -> starts, found once per text (keyed by its end). Searching
+        for each opener's closer instead is quadratic on a staircase of ever longer runs (e`e``e```...)."""
+        known = self._tick_runs.get(hi)
+        if known is None or known[0] > i:
+            runs: dict[int, list[int]] = {}
+            for m in _BACKTICKS.finditer(s, i, hi):
+                runs.setdefault(m.end() - m.start(), []).append(m.start())
+            known = self._tick_runs[hi] = (i, runs)
+        return known[1]
 
     def _angle(self, s: str, base: int, i: int, hi: int) -> tuple[int, bool]:
         """End of the comment, autolink or tag at ``s[i] == '<'`` (-1: a literal ``<``), and whether it
@@ -719,133 +747,3 @@ class _Parser:
         while url.endswith(")") and url.count(")") > url.count("("):
             url = url[:-1].rstrip(_URL_TRAIL)
         return i + len(url)
-
-    # -- front matter -----------------------------------------------------------------------------------
-    def _front_matter(self, lines: list[str], starts: list[int]) -> int:
-        """Lint ``title``/``description`` of YAML (``---``) or TOML (``+++``) front matter; skip the rest.
-
-        Returns the index of the first body line.
-        """
-        fence = lines[0].rstrip(" \t") if lines else ""
-        if fence not in ("---", "+++"):
-            return 0
-        closers = ("---", "...") if fence == "---" else ("+++",)
-        shape = _YAML_LINE if fence == "---" else _TOML_LINE
-        for last in range(1, len(lines)):
-            line = lines[last]
-            if line.rstrip(" \t") in closers:
-                break
-            if line[:1] not in ("", " ", "\t") and not shape.match(line):
-                return 0  # not key/value lines: a thematic break opening the post, not front matter
-        else:
-            return 0
-        limit = starts[last]
-        i = 1
-        while i < last:
-            key = (_FM_KEY if fence == "---" else _TOML_KEY).match(lines[i])
-            if key is None:
-                i += 1
-                continue
-            start = starts[i] + key.end()
-            if fence == "---":
-                i = self._yaml_value(lines, starts, i, start, limit, last, key.group(1))
-            else:
-                self._toml_value(start, limit, key.group(1))
-                i += 1
-        return last + 1
-
-    def _yaml_value(
-        self, lines: list[str], starts: list[int], i: int, start: int, limit: int, last: int, kind: str
-    ) -> int:
-        """Lint one YAML scalar starting at source ``start`` on line ``i``; return the next line to read."""
-        text = self.text
-        c = text[start] if start < limit else "\n"
-        if c == '"' or c == "'":
-            m = (_DQ if c == '"' else _SQ).match(text, start, limit)
-            if m is None:
-                return i + 1
-            b = ProseBuilder()
-            if c == '"':
-                self._escaped(b, m.start(1), m.end(1), _DQ_ESCAPE, _decode_yaml_escape)
-            else:
-                self._escaped(b, m.start(1), m.end(1), _SQ_ESCAPE, _quote)
-            self._append(b, kind)
-            while i < last and starts[i] + len(lines[i]) < m.end():
-                i += 1
-            return i + 1
-        header = lines[i][start - starts[i] :]
-        j = i + 1
-        while j < last and (not lines[j].strip() or lines[j][:1] in " \t"):
-            j += 1
-        if _BLOCK_SCALAR.match(header):  # "|" or ">": the indented lines below
-            body = [k for k in range(i + 1, j) if lines[k].strip()]
-            if body:
-                first = starts[body[0]] + len(lines[body[0]]) - len(lines[body[0]].lstrip(" \t"))
-                self._plain(first, starts[body[-1]] + len(lines[body[-1]]), kind)
-            return j
-        if c == "\n" and j > i + 1:  # "title:" with the value on the indented lines below
-            c = lines[i + 1].lstrip(" \t")[:1]
-            start = starts[i + 1] + len(lines[i + 1]) - len(lines[i + 1].lstrip(" \t"))
-        if c in "[{\n#\"'" or c.isspace() or not c:
-            return i + 1 if j == i + 1 else j  # a flow collection, a quoted value below, nothing: not prose
-        # a plain scalar, continued on more-indented lines, up to a " #" comment
-        end = starts[j - 1] + len(lines[j - 1])
-        while j - 1 > i and not lines[j - 1].strip():
-            j -= 1
-            end = starts[j - 1] + len(lines[j - 1])
-        tail = _PLAIN_COMMENT.search(text, start, end)
-        self._plain(start, tail.start() if tail is not None else end, kind)
-        return j
-
-    def _toml_value(self, start: int, limit: int, kind: str) -> None:
-        """A TOML basic ``"..."`` or literal ``'...'`` string."""
-        text = self.text
-        c = text[start] if start < limit else ""
-        b = ProseBuilder()
-        if c == '"':
-            m = _DQ.match(text, start, limit)
-            if m is not None and "\n" not in m.group(1):
-                self._escaped(b, m.start(1), m.end(1), _DQ_ESCAPE, _decode_yaml_escape)
-        elif c == "'":
-            m = _TOML_SQ.match(text, start, limit)
-            if m is not None:
-                b.verbatim(m.start(1), m.group(1))
-        self._append(b, kind)
-
-    def _plain(self, start: int, end: int, kind: str) -> None:
-        b = ProseBuilder()
-        b.verbatim(start, self.text[start:end])
-        self._append(b, kind)
-
-    def _escaped(
-        self, b: ProseBuilder, start: int, end: int, escape: re.Pattern[str], decode: Callable[[str], str]
-    ) -> None:
-        """Add ``text[start:end]`` with every ``escape`` match replaced by ``decode(match)``."""
-        text = self.text
-        pos = start
-        for m in escape.finditer(text, start, end):
-            b.verbatim(pos, text[pos : m.start()])
-            b.replaced(m.start(), m.end(), decode(m.group()))
-            pos = m.end()
-        b.verbatim(pos, text[pos:end])
-
-    def _append(self, b: ProseBuilder, kind: str) -> None:
-        block = b.build(kind)
-        if block is not None:
-            self.blocks.append(block)
-
-
-def _decode_yaml_escape(esc: str) -> str:
-    """The character a YAML/TOML double-quoted escape stands for (unknown escapes: the character)."""
-    c = esc[1]
-    if c in "xuU":
-        try:
-            return chr(int(esc[2:], 16))
-        except (ValueError, OverflowError):
-            return esc
-    return _DQ_SIMPLE.get(c, c)
-
-
-def _quote(_: str) -> str:
-    """A YAML single-quoted ``''`` stands for one quote."""
-    return "'"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from lint.extract import DEFAULT_OPTIONS, Options
 from lint.model import Comment, Document
 from lint.positions import Block, ProseBuilder
 
@@ -22,7 +23,7 @@ _UNWRAPPED = 160  # a line this long was not hard-wrapped: the file keeps one pa
 _CLOSED = tuple(".!?:;,\"')]")
 
 
-def extract(text: str) -> Document:
+def extract(text: str, options: Options = DEFAULT_OPTIONS) -> Document:
     blocks: list[Block] = []
     comments: list[Comment] = []
     builder = ProseBuilder()

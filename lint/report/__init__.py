@@ -22,6 +22,9 @@ FORMATS: dict[str, str] = {
     "sarif": "sarif",
     "github": "github",
     "junit": "junit",
+    "gitlab": "gitlab",
+    "html": "html",
+    "markdown": "markdown",
 }
 
 
@@ -29,11 +32,15 @@ FORMATS: dict[str, str] = {
 class Summary:
     files: int = 0
     files_with_findings: int = 0
-    errors: int = 0  # files that could not be (fully) checked
+    errors: int = 0  # files that could not be (fully) checked (not findings of severity "error")
     by_severity: Counter = field(default_factory=Counter)
     by_rule: Counter = field(default_factory=Counter)
     by_category: Counter = field(default_factory=Counter)
     fixed: int = 0
+    note: str = ""  # said after the summary line (pre-commit: these are the totals of several batches)
+    waived: int = 0  # findings a valid waiver accepts (not counted above)
+    waivers: list[dict[str, Any]] = field(default_factory=list)  # every waiver and its status after the run
+    checked_on: str = ""  # the date of the run (the one waivers are judged on), for reports people keep
 
     @property
     def findings(self) -> int:
@@ -46,21 +53,30 @@ class Summary:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "files": self.files,
+            # names that cannot be mistaken: a file not (fully) checked is no finding of severity "error"
+            "files_checked": self.files,
             "files_with_findings": self.files_with_findings,
+            "files_not_checked": self.errors,
             "findings": self.findings,
-            "errors": self.errors,
+            "findings_by_severity": {s: self.by_severity.get(s, 0) for s in ("error", "warning", "info")},
             "fixed": self.fixed,
-            "by_severity": {s: self.by_severity.get(s, 0) for s in ("error", "warning", "info")},
+            "waived": self.waived,
         }
 
 
 class BaseReporter:
-    def __init__(self, stream: TextIO, *, color: bool, rules: dict[str, Rule], version: str) -> None:
+    needs_source = False  # True: file_done needs each file's text (result.source), so the runner keeps it
+
+    def __init__(
+        self, stream: TextIO, *, color: bool, rules: dict[str, Rule], version: str, quiet: bool = False,
+        show_fixes: bool = False,
+    ) -> None:  # fmt: skip
         self.stream = stream
         self.color = color
         self.rules = rules
         self.version = version
+        self.quiet = quiet  # --quiet: the findings only, no summary line
+        self.show_fixes = show_fixes  # --show-fixes: each finding's available fix under it
 
     def finding(self, f: Finding) -> None:
         raise NotImplementedError
@@ -74,3 +90,25 @@ class BaseReporter:
 
 def reporter_class(fmt: str) -> type[BaseReporter]:
     return importlib.import_module(f"lint.report.{FORMATS[fmt]}").Reporter
+
+
+def waiver_note(f: Finding) -> str:
+    """One sentence on the waiver of ``f``: why a reported finding's waiver no longer holds, or who accepted
+    a waived one (``--show-waived``); empty when no waiver concerns it."""
+    w = f.waiver
+    if not w:
+        return ""
+    who = f"{w['reviewer']} on {w['date']}"
+    if w["status"] == "active":
+        return f"Waived by {who} until {w['expires']}: {w['reason']}"
+    if w["status"] == "expired":
+        return f"The waiver by {who} expired on {w['expires']} ({w['reason']}); review it again."
+    return (
+        f'The sentence changed since {who} waived "{w["match"]}" (line {w["line"]}, until {w["expires"]}): '
+        "review the new wording."
+    )
+
+
+def is_waived(f: Finding) -> bool:
+    """Accepted by a valid waiver (reported only with ``--show-waived``)."""
+    return bool(f.waiver) and f.waiver["status"] == "active"

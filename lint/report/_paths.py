@@ -25,4 +25,4 @@ def artifact_uri(path: str) -> str:
     norm = portable_path(path)
     if os.path.isabs(norm):
         return Path(norm).as_uri()
-    return quote(norm, safe="/")
+    return quote(os.fsencode(norm), safe="/")  # the name's own bytes: a non-UTF-8 byte becomes %FF

@@ -10,7 +10,7 @@ the command early or smuggle in another one.
 from __future__ import annotations
 
 from lint.model import Finding
-from lint.report import BaseReporter, Summary
+from lint.report import BaseReporter, Summary, is_waived, waiver_note
 from lint.report._paths import portable_path
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
@@ -25,17 +25,20 @@ def escape_property(text: str) -> str:
 
 
 def annotation(f: Finding) -> str:
+    waived = is_waived(f)  # --show-waived: a notice, so an accepted finding never fails the check
     props = {
-        "file": portable_path(f.path),
+        "file": portable_path(f.file),  # the export file of a WordPress post (export.xml#slug)
         "line": f.line,
         "col": f.column,
         "endLine": f.end_line,
         "endColumn": f.end_column,
-        "title": f.rule,
+        "title": f"{f.rule} (waived)" if waived else f.rule,
     }
     joined = ",".join(f"{k}={escape_property(str(v))}" for k, v in props.items())
     message = f"{f.message}\nSuggestion: {f.suggestion}" if f.suggestion else f.message
-    return f"::{COMMANDS[f.severity]} {joined}::{escape_data(message)}"
+    if f.waiver:
+        message += f"\n{waiver_note(f)}"
+    return f"::{'notice' if waived else COMMANDS[f.severity]} {joined}::{escape_data(message)}"
 
 
 class Reporter(BaseReporter):
@@ -43,6 +46,8 @@ class Reporter(BaseReporter):
         self.stream.write(annotation(f) + "\n")
 
     def finish(self, summary: Summary) -> None:
+        if self.quiet:
+            return
         n, plural = summary.findings, "s" * (summary.findings != 1)
         where = f"{summary.files_with_findings} of {summary.files} files"
         self.stream.write(f"clinic-lint: {n} problem{plural} in {where}\n")  # a plain log line, not a command

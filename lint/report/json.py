@@ -6,6 +6,7 @@ import json
 
 from lint.model import Finding
 from lint.report import BaseReporter, Summary
+from lint.safetext import safe_tree
 
 PUBLIC_KEYS = ("path", "line", "column", "end_line", "end_column", "rule", "category", "severity", "message",
                "suggestion", "match")  # fmt: skip
@@ -13,18 +14,28 @@ PUBLIC_KEYS = ("path", "line", "column", "end_line", "end_column", "rule", "cate
 
 def public(f: Finding) -> dict:
     d = f.to_dict()
-    return {k: d[k] for k in (*PUBLIC_KEYS, "fix")}
+    record = {k: d[k] for k in (*PUBLIC_KEYS, "fix")}
+    if "waiver" in d:  # accepted (status active, with --show-waived) or lapsed (expired, stale)
+        record["waiver"] = d["waiver"]
+    return safe_tree(record)  # a file name's bad bytes or a broken \u escape never reach the JSON
 
 
 class Reporter(BaseReporter):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.findings: list[dict] = []
+        self.not_checked: list[dict] = []  # files that could not be (fully) checked: why, in one line
+        self.skipped: list[dict] = []  # files skipped on purpose (binary)
 
     def finding(self, f: Finding) -> None:
         self.findings.append(public(f))
 
+    def file_done(self, result) -> None:
+        self.not_checked += [{"path": result.path, "message": m} for m in result.errors]
+        self.skipped += [{"path": result.path, "message": m} for m in result.notices]
+
     def finish(self, summary: Summary) -> None:
-        doc = {"version": self.version, "findings": self.findings, "summary": summary.to_dict()}
-        json.dump(doc, self.stream, indent=2, ensure_ascii=False)
+        doc = {"version": self.version, "findings": self.findings, "summary": summary.to_dict(),
+               "not_checked": self.not_checked, "skipped": self.skipped}  # fmt: skip
+        json.dump(safe_tree(doc), self.stream, indent=2, ensure_ascii=False)
         self.stream.write("\n")

@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 from lint.model import Finding
-from lint.report import BaseReporter, Summary
+from lint.report import BaseReporter, Summary, is_waived, waiver_note
 from lint.report._paths import portable_path
 
 # characters XML 1.0 cannot carry at all, even escaped
@@ -26,6 +26,7 @@ class _Case:
     def __init__(self, path: str) -> None:
         self.path = path
         self.findings: list[Finding] = []
+        self.waived: list[Finding] = []  # --show-waived: listed in <system-out>, not failures
         self.errors: list[str] = []
         self.skipped: list[str] = []
 
@@ -39,7 +40,8 @@ class Reporter(BaseReporter):
         return self.cases.setdefault(path, _Case(path))
 
     def finding(self, f: Finding) -> None:
-        self._case(f.path).findings.append(f)
+        case = self._case(f.path)
+        (case.waived if is_waived(f) else case.findings).append(f)
 
     def file_done(self, result: Any) -> None:
         case = self._case(result.path)
@@ -71,9 +73,13 @@ def _testcase(case: _Case) -> ET.Element:
     for f in case.findings:
         failure = ET.SubElement(el, "failure", type=f.rule, message=_clean(f"{f.rule}: {f.message}"))
         detail = f"{path}:{f.line}:{f.column}: {f.severity} {f.rule} {f.message}"
-        failure.text = _clean(detail + (f"\n    suggestion: {f.suggestion}" if f.suggestion else ""))
+        detail += f"\n    suggestion: {f.suggestion}" if f.suggestion else ""
+        failure.text = _clean(detail + (f"\n    waiver: {waiver_note(f)}" if f.waiver else ""))
     for message in case.errors:
         ET.SubElement(el, "error", message=_clean(message)).text = _clean(message)
     for message in case.skipped:
         ET.SubElement(el, "skipped", message=_clean(message))
+    if case.waived:
+        lines = [f"{path}:{f.line}:{f.column}: waived {f.rule}: {waiver_note(f)}" for f in case.waived]
+        ET.SubElement(el, "system-out").text = _clean("\n".join(lines))
     return el

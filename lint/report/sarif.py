@@ -16,8 +16,9 @@ from typing import Any
 from lint.baseline import fingerprint
 from lint.model import Finding
 from lint.packs import Rule
-from lint.report import BaseReporter, Summary
+from lint.report import BaseReporter, Summary, is_waived, waiver_note
 from lint.report._paths import artifact_uri
+from lint.safetext import safe_tree
 from lint.suppress import TOOL_CATEGORY, TOOL_RULES
 from lint.taxonomy import CATEGORIES
 
@@ -31,12 +32,17 @@ class Reporter(BaseReporter):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.findings: list[Finding] = []
+        self.notifications: list[dict[str, Any]] = []  # files not (fully) checked, or skipped
+
+    def file_done(self, result: Any) -> None:
+        for level, messages in (("error", result.errors), ("note", result.notices)):
+            self.notifications += [_notification(result.path, level, m) for m in messages]
 
     def finding(self, f: Finding) -> None:
         self.findings.append(f)
 
     def finish(self, summary: Summary) -> None:
-        json.dump(self.log(summary), self.stream, indent=2, ensure_ascii=False)
+        json.dump(safe_tree(self.log(summary)), self.stream, indent=2, ensure_ascii=False)
         self.stream.write("\n")
 
     def log(self, summary: Summary) -> dict[str, Any]:
@@ -57,7 +63,9 @@ class Reporter(BaseReporter):
         }
         run = {
             "tool": {"driver": driver},
-            "invocations": [{"executionSuccessful": summary.errors == 0}],
+            "invocations": [
+                {"executionSuccessful": summary.errors == 0, "toolExecutionNotifications": self.notifications}
+            ],  # fmt: skip
             "originalUriBaseIds": {SRCROOT: {"uri": Path.cwd().as_uri().rstrip("/") + "/"}},
             "columnKind": "unicodeCodePoints",  # our columns count characters, not UTF-16 code units
             "results": results,
@@ -103,10 +111,12 @@ def rule_descriptor(rule: Rule) -> dict[str, Any]:
 
 def _result(f: Finding, rule_index: int, partial_fingerprint: str) -> dict[str, Any]:
     region = {"startLine": f.line, "startColumn": f.column, "endLine": f.end_line, "endColumn": f.end_column}
-    location = {"uri": artifact_uri(f.path)}
+    location = {"uri": artifact_uri(f.file)}  # a WordPress post's findings: the export file itself
     if "://" not in location["uri"]:
         location["uriBaseId"] = SRCROOT
     message = f"{f.message}\nSuggestion: {f.suggestion}" if f.suggestion else f.message
+    if f.waiver and not is_waived(f):
+        message += f"\n{waiver_note(f)}"
     snippet = {"snippet": {"text": f.match}}
     result: dict[str, Any] = {
         "ruleId": f.rule,
@@ -117,10 +127,22 @@ def _result(f: Finding, rule_index: int, partial_fingerprint: str) -> dict[str, 
         "partialFingerprints": {"clinicLint/v1": partial_fingerprint},
         "properties": {"category": f.category},
     }
+    if f.part:  # the post of a WordPress export the finding is in
+        result["locations"][0]["logicalLocations"] = [{"name": f.part, "fullyQualifiedName": f.path, "kind": "element"}]
     if f.product:
         result["properties"]["product"] = f.product
     if f.context:
         result["properties"]["context"] = list(f.context)
+    if f.waiver:
+        result["properties"]["waiver"] = dict(f.waiver)
+    if is_waived(f):  # --show-waived: accepted outside the source, by a named reviewer
+        w = f.waiver
+        result["suppressions"] = [{
+            "kind": "external",
+            "status": "accepted",
+            "justification": f"{w['reason']} (waived by {w['reviewer']} on {w['date']}, until {w['expires']})",
+            "properties": {"reviewer": w["reviewer"], "date": w["date"], "expires": w["expires"], "file": w["file"]},
+        }]  # fmt: skip
     if f.related:  # the same problem, found by other rules: one result, their places as related locations
         result["relatedLocations"] = [
             {
@@ -149,6 +171,19 @@ def _result(f: Finding, rule_index: int, partial_fingerprint: str) -> dict[str, 
             }],
         }]  # fmt: skip
     return result
+
+
+def _notification(path: str, level: str, message: str) -> dict[str, Any]:
+    """A file that could not be (fully) checked ("error") or was skipped on purpose ("note")."""
+    location = {"uri": artifact_uri(path)}
+    if "://" not in location["uri"]:
+        location["uriBaseId"] = SRCROOT
+    return {
+        "level": level,
+        "message": {"text": message},
+        "descriptor": {"id": "input-not-checked" if level == "error" else "input-skipped"},
+        "locations": [{"physicalLocation": {"artifactLocation": location}}],
+    }
 
 
 def template_text(template: str) -> str:
