@@ -39,6 +39,10 @@ class _Fields(dict):
         return self.get(name) or fallback
 
 
+# Words that may stand between a brand and the generic that glosses it ("Epidiolex, a purified CBD solution").
+_GLOSS = frozenset({"a", "an", "the", "purified", "pure", "prescription", "plant", "derived", "synthetic", "brand", "of"})
+
+
 def render(template: str, fields: dict[str, str]) -> str:
     return template.format_map(_Fields(fields))
 
@@ -524,6 +528,15 @@ class Matcher:
                         brand[2] in self.knowledge.products[pid].brands
                         and brand[0] == m_last + 1
                         and toks.norms[m_last] == "("
+                    ):
+                        found[i] = (m_first, m_last, brand[2], compounded)
+                # "Zepbound (tirzepatide) is ...", "Epidiolex, a purified CBD solution, is ...": a generic
+                # that glosses the brand just named, in brackets or set off by commas, is that brand.
+                for i in range(1, len(found)):
+                    brand, (m_first, m_last, pid, compounded) = found[i - 1], found[i]
+                    between = toks.norms[brand[1] : m_first]
+                    if brand[2] in self.knowledge.products[pid].brands and (
+                        between == ["("] or (between[:1] == [","] and len(between) <= 6 and _GLOSS.issuperset(between[1:]))
                     ):
                         found[i] = (m_first, m_last, brand[2], compounded)
                 state._products.append(found)
