@@ -94,6 +94,7 @@ def _what_it_matches(rule: SentenceRule, rule_set: RuleSet) -> list[str]:
         ("Only when the sentence also has", rule.requires),
         ("Not when the sentence has", rule.unless),
         ("Not when the paragraph has", rule.unless_paragraph),
+        ("Only under a heading that has", rule.under_heading),
     ):
         if patterns:
             out += ["", f"{title}:"] + [f"  - {'regex: ' if p.on_text else ''}{p.source}" for p in patterns]

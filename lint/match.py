@@ -39,8 +39,12 @@ class _Fields(dict):
         return self.get(name) or fallback
 
 
+_SHORT_LINE = 8  # tokens: a line this short under a heading reads as an item of it, like a list item
+
 # Words that may stand between a brand and the generic that glosses it ("Epidiolex, a purified CBD solution").
-_GLOSS = frozenset({"a", "an", "the", "purified", "pure", "prescription", "plant", "derived", "synthetic", "brand", "of"})
+_GLOSS = frozenset(
+    {"a", "an", "the", "purified", "pure", "prescription", "plant", "derived", "synthetic", "brand", "of"}
+)
 
 
 def render(template: str, fields: dict[str, str]) -> str:
@@ -67,6 +71,7 @@ class _Doc:
     has_references: bool
     _products: list[list[tuple[int, int, str, bool]]] | None = None  # per block: (first, last, id, compounded)
     _paragraph: dict[tuple[int, int], bool] = field(default_factory=dict)
+    _heading_has: dict[tuple[int, int], bool] = field(default_factory=dict)
     _words: dict[int, set[str]] = field(default_factory=dict)
     _where: dict[int, dict[str, list[int]]] = field(default_factory=dict)
     _all_words: set[str] | None = None
@@ -75,6 +80,7 @@ class _Doc:
     _page_words: dict[tuple[int, str], str] = field(default_factory=dict)
     _mention_starts: dict[int, list[int]] = field(default_factory=dict)
     _previous: list[int | None] | None = None
+    _headings: list[int | None] | None = None
 
     def mention_starts(self, bi: int) -> list[int]:
         """The first tokens of block ``bi``'s product mentions, for bisecting."""
@@ -82,6 +88,16 @@ class _Doc:
             assert self._products is not None
             self._mention_starts[bi] = [m[0] for m in self._products[bi]]
         return self._mention_starts[bi]
+
+    def heading_before(self, bi: int) -> int | None:
+        """The nearest heading block before block ``bi`` (None for a heading itself, or before any)."""
+        if self._headings is None:
+            self._headings, last = [], None
+            for b, block in enumerate(self.blocks):
+                self._headings.append(last)
+                if block.kind == "heading":
+                    last = b
+        return None if self.blocks[bi].kind == "heading" else self._headings[bi]
 
     def previous_with_mentions(self, bi: int, mentions: list[list]) -> int | None:
         """The nearest block before ``bi`` that names a product."""
@@ -316,6 +332,8 @@ class Matcher:
             return self._cancel(explain, rule, block, start, end, index, "unless")
         if rule.unless_paragraph and self._in_paragraph(state, bi, rule):
             return self._cancel(explain, rule, block, start, end, index, "unless_paragraph")
+        if rule.under_heading and not self._under_heading(state, bi, rule):
+            return None
         fields = {group_name(k): g.text for k, g in groups.items()}
         product_id = None
         if rule.knowledge is not None:
@@ -343,6 +361,24 @@ class Matcher:
             line, col = index.position(block.offsets.start(start))
             explain.append(Cancelled(rule.id, block.text[start:end], line, col, why))
         return None
+
+    def _under_heading(self, state: _Doc, bi: int, rule: SentenceRule) -> bool:
+        """Does block ``bi`` stand under a heading that has one of the rule's ``under_heading`` patterns? A
+        list under "Conditions we treat" claims each item, though no item has a verb. The heading itself
+        is not under itself; the nearest heading before the block is the one that counts."""
+        heading = state.heading_before(bi)
+        block = state.blocks[bi]
+        # Only what has no verb of its own takes the heading's: a list item, a table cell or a short line.
+        if heading is None or (block.kind not in ("list-item", "table-cell") and len(state.tokens[bi]) > _SHORT_LINE):
+            return False
+        key = (heading, id(rule))
+        if key not in state._heading_has:
+            block, toks = state.blocks[heading], state.tokens[heading]
+            words = state.words(heading)
+            state._heading_has[key] = any(
+                _search(p, toks, 0, len(toks), block.text, 0, len(block.text), words) for p in rule.under_heading
+            )
+        return state._heading_has[key]
 
     def _in_paragraph(self, state: _Doc, bi: int, rule: SentenceRule) -> bool:
         """Does one of the rule's ``unless_paragraph`` patterns occur in the block (or its link addresses)?
@@ -536,7 +572,8 @@ class Matcher:
                     brand, (m_first, m_last, pid, compounded) = found[i - 1], found[i]
                     between = toks.norms[brand[1] : m_first]
                     if brand[2] in self.knowledge.products[pid].brands and (
-                        between == ["("] or (between[:1] == [","] and len(between) <= 6 and _GLOSS.issuperset(between[1:]))
+                        between == ["("]
+                        or (between[:1] == [","] and len(between) <= 6 and _GLOSS.issuperset(between[1:]))
                     ):
                         found[i] = (m_first, m_last, brand[2], compounded)
                 state._products.append(found)

@@ -52,8 +52,8 @@ _COMMON = (
     "id", "category", "severity", "scope", "message", "suggestion", "references", "examples",
 )  # fmt: skip
 _SENTENCE_KEYS = {
-    *_COMMON, "match", "frame", "antipatterns", "requires", "unless", "unless_paragraph", "cancelled_by",
-    "knowledge", "fix", "case_sensitive",
+    *_COMMON, "match", "frame", "antipatterns", "requires", "unless", "unless_paragraph", "under_heading",
+    "cancelled_by", "knowledge", "fix", "case_sensitive",
 }  # fmt: skip
 _DOCUMENT_KEYS = {*_COMMON, "when", "must_contain"}
 _REQUIRED = ("id", "category", "severity", "message", "suggestion", "references", "examples")
@@ -136,6 +136,7 @@ class SentenceRule:
     requires: tuple[Pattern, ...] = ()
     unless: tuple[Pattern, ...] = ()
     unless_paragraph: tuple[Pattern, ...] = ()
+    under_heading: tuple[Pattern, ...] = ()  # only in a block under a heading that has one of these
     cancelled_by: frozenset[str] = frozenset()
     knowledge: KnowledgeCheck | None = None
     fix: FixSpec | None = None
@@ -203,6 +204,7 @@ def all_patterns(rule_set: RuleSet) -> list[Pattern]:
                 "requires",
                 "unless",
                 "unless_paragraph",
+                "under_heading",
                 "must_contain",
                 "when_patterns",
             ):
@@ -415,6 +417,7 @@ class _RuleLoader:
             requires=self._patterns("requires"),
             unless=self._patterns("unless"),
             unless_paragraph=self._patterns("unless_paragraph"),
+            under_heading=self._patterns("under_heading"),
             cancelled_by=cancelled,
             knowledge=self._knowledge(),
             fix=self._fix(),

@@ -62,6 +62,19 @@ def test_unless_paragraph_and_requires(tmp_path):
     assert lint_string(pack, text) == [(1, 1, "r")]
 
 
+def test_under_heading_lends_the_heading_to_verbless_items_below_it(tmp_path):
+    pack = write_pack(tmp_path, _rule("  match: ['migraine']\n  under_heading: ['we treat']"))
+    text = (
+        "## What we treat\n\n- Migraine\n\n| Migraine |\n|---|\n\nMigraine days.\n\n"
+        "A long paragraph that mentions migraine as one of many things people ask about.\n\n"
+        "## Parking\n\n- Migraine\n"
+    )
+    # The list item, the table cell and the short line under "What we treat"; not the long paragraph (it has
+    # verbs of its own), not the heading itself, and not the item under "Parking".
+    assert lint_string(pack, text, "markdown") == [(3, 3, "r"), (5, 3, "r"), (8, 1, "r")]
+    assert lint_string(pack, "- Migraine\n", "markdown") == []  # no heading above it
+
+
 def test_overlapping_matches_of_one_rule_reported_once_the_longest(tmp_path):
     pack = write_pack(tmp_path, _rule("  match: ['safe', 'completely safe']"))
     assert flagged(pack, "It is completely safe and safe.") == ["completely safe", "safe"]
