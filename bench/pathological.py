@@ -3,7 +3,8 @@
     .venv/bin/python bench/pathological.py [--only REGEX] [--stage check|extract] [--scale X] [--cap SECONDS]
 
 For each family of hostile input (cmark's pathological_tests.py families, the quadratic paths of the
-standard library's HTML parser, long paragraphs of claims, suppression-directive storms) it builds the input
+standard library's HTML parser, long paragraphs of claims, suppression-directive storms, front matter, template
+syntax, MDX, JSON-LD and WordPress exports) it builds the input
 at size n and 10n, checks each in process with every shipped pack (``--stage extract``: extraction only) and
 prints the CPU time of each, and the growth exponent ``log(t(10n)/t(n)) / log(bytes(10n)/bytes(n))``: about
 1 is linear, 2 quadratic. A measurement that passes ``--cap`` seconds is stopped and printed as ``>cap``.
@@ -32,16 +33,17 @@ CLAIMS = (
     "Our ketamine infusions are completely safe and studies show they cure depression.\n"
     "Ketamine is a Category III drug.\n"
 )
+CLAUSE = "they cure depression, completely safe, "  # one sentence of many claims: n clauses, no full stop
 DIRECTIVE = "<!-- clinic-lint-disable-next-line cure-language -- quoting the 2019 advert -->\n"
 
 
 @dataclass(frozen=True)
 class Family:
     name: str
-    fmt: str  # text | markdown | html
+    fmt: str  # text | markdown | html | mdx | wxr
     n: int  # the benchmark's small size; 10n is the large one
     build: Callable[[int], str]
-    group: str  # matcher | markdown | html | suppress
+    group: str  # matcher | markdown | html | suppress | formats
 
     def text(self, n: int) -> str:
         return self.build(max(1, n))
@@ -91,12 +93,30 @@ def _storm_file(n: int) -> str:
     return ("<!-- clinic-lint-disable cure-language -- archived advert -->\nOur drip cures depression.\n\n") * n
 
 
+_UNCLOSED = 'summary: [a, {b: "c\n'
+_PARAMETER = 'title="x" '
+_FLOW_ITEM = "  - {question: Is it safe?, answer: [Yes, 'always']}\n"
+_WXR_HEAD = '<rss xmlns:wp="http://wordpress.org/export/1.2/"><channel>'
+_WXR_ITEM = "<item><title>Safe</title><content:encoded><![CDATA[<p>Our drip &amp; you</p>]]></content:encoded></item>"
+
+
+def _nested_front_matter(n: int) -> str:
+    """YAML front matter nested ``n`` deep (size grows as n squared)."""
+    return "---\n" + "".join("  " * d + "seo:\n" for d in range(n)) + "---\n"
+
+
+def _json_ld(n: int) -> str:
+    item = '{"@type": "Question", "name": "Is it safe?", "acceptedAnswer": {"text": "Yes \\u2014 always"}},'
+    return '<script type="application/ld+json">{"mainEntity": [' + item * n + "{}]}</script>"
+
+
 FAMILIES: list[Family] = [
     # matcher: long paragraphs and sentences of claims
     Family("claims paragraph", "markdown", 80, lambda n: CLAIMS * n, "matcher"),
     Family("claims as text", "text", 80, lambda n: CLAIMS * n, "matcher"),
     Family("cure words", "text", 1000, lambda n: "cure " * n, "matcher"),
     Family("safe words", "text", 1000, lambda n: "completely safe " * n, "matcher"),
+    Family("one sentence of claims", "text", 100, lambda n: CLAUSE * n + "etc.", "matcher"),
     Family("claims in one html p", "html", 80, lambda n: "<p>" + CLAIMS * n, "matcher"),
     # markdown: cmark's test/pathological_tests.py families
     Family("nested strong emph", "markdown", 6500, lambda n: "*a **a " * n + "b" + " a** a*" * n, "markdown"),
@@ -119,28 +139,44 @@ FAMILIES: list[Family] = [
     Family("unclosed comments (md)", "markdown", 5000, lambda n: "a <!--" * n, "markdown"),
     Family("U+0000", "markdown", 5000, lambda n: "abc\u0000de\u0000" * n, "markdown"),
     # html: the quadratic paths of html.parser
-    Family("<a repeated", "html", 2000, lambda n: "<a" * n, "html"),
-    Family('<a b=" repeated', "html", 2000, lambda n: '<a b="' * n, "html"),
-    Family("<!-- repeated", "html", 2000, lambda n: "<!--" * n, "html"),
-    Family("</ repeated", "html", 2000, lambda n: "</" * n, "html"),
-    Family("<? repeated", "html", 2000, lambda n: "<?" * n, "html"),
-    Family("<! repeated", "html", 2000, lambda n: "<!" * n, "html"),
-    Family("<![CDATA[ repeated", "html", 2000, lambda n: "<![CDATA[" * n, "html"),
-    Family("&# repeated", "html", 2000, lambda n: "&#" * n, "html"),
-    Family("<!--x> repeated", "html", 2000, lambda n: "<!--x>" * n, "html"),
-    Family("<![CDATA[> repeated", "html", 2000, lambda n: "<![CDATA[>" * n, "html"),
-    Family("one tag, many attributes", "html", 2000, lambda n: "<p " + 'a="b" ' * n + ">cure", "html"),
-    Family("unquoted attribute, no end", "html", 2000, lambda n: '<p>x<a b="' + "cure " * n, "html"),
+    # (sizes: 10n is about the issue's reproduction, 0.2-2 MB, or takes about a second)
+    Family("<a repeated", "html", 100_000, lambda n: "<a" * n, "html"),
+    Family('<a b=" repeated', "html", 30_000, lambda n: '<a b="' * n, "html"),
+    Family("<!-- repeated", "html", 25_000, lambda n: "<!--" * n, "html"),
+    Family("</ repeated", "html", 100_000, lambda n: "</" * n, "html"),
+    Family("<? repeated", "html", 100_000, lambda n: "<?" * n, "html"),
+    Family("<! repeated", "html", 100_000, lambda n: "<!" * n, "html"),
+    Family("<![CDATA[ repeated", "html", 20_000, lambda n: "<![CDATA[" * n, "html"),
+    Family("&# repeated", "html", 10_000, lambda n: "&#" * n, "html"),
+    Family("<!--x> repeated", "html", 30_000, lambda n: "<!--x>" * n, "html"),
+    Family("<![CDATA[> repeated", "html", 10_000, lambda n: "<![CDATA[>" * n, "html"),
+    Family("one tag, many attributes", "html", 10_000, lambda n: "<p " + 'a="b" ' * n + ">cure", "html"),
+    Family("unquoted attribute, no end", "html", 40_000, lambda n: '<p>x<a b="' + "cure " * n, "html"),
     Family("tag soup", "html", 1000, lambda n: "<b>Our drip <i>cures</i></b> " * n, "html"),
-    Family("unclosed <!-- before text", "html", 40, lambda n: "<!--" + CLAIMS * n, "html"),
-    Family("unclosed <title> before text", "html", 40, lambda n: "<title>" + CLAIMS * n, "html"),
-    Family("unclosed <script> before text", "html", 40, lambda n: "<script>" + "a < b " * (20 * n), "html"),
+    Family("unclosed <!-- before text", "html", 1000, lambda n: "<!--" + CLAIMS * n, "html"),
+    Family("unclosed <title> before text", "html", 100, lambda n: "<title>" + CLAIMS * n, "html"),
+    Family("unclosed <script> before text", "html", 2000, lambda n: "<script>" + "a < b " * (20 * n), "html"),
     Family("many <p> with claims", "html", 40, lambda n: ("<p>" + CLAIMS) * n, "html"),
     # suppression directives
     Family("directive storm, next-line", "markdown", 100, _storm_next_line, "suppress"),
     Family("directive storm, stacked", "markdown", 200, _storm_stacked, "suppress"),
     Family("directive storm, ranges", "markdown", 200, _storm_ranges, "suppress"),
     Family("directive storm, open disables", "markdown", 100, _storm_file, "suppress"),
+    # the formats content teams keep copy in: front matter, template syntax, MDX, JSON-LD, WordPress exports
+    Family("front matter nested n deep", "markdown", 300, _nested_front_matter, "formats"),
+    Family("front matter flow items", "markdown", 2000, lambda n: "---\nfaq:\n" + _FLOW_ITEM * n + "---\n", "formats"),
+    Family("front matter unclosed flow", "markdown", 2000, lambda n: "---\n" + _UNCLOSED * n + "---\n", "formats"),
+    Family("TOML arrays n deep", "markdown", 20_000, lambda n: "+++\nsummary = " + "[" * n + "\n+++\n", "formats"),
+    Family("template tags, no closers", "markdown", 20_000, lambda n: "{% " * n, "formats"),
+    Family("template comments, no end", "markdown", 5000, lambda n: "{% comment %} " * n, "formats"),
+    Family("include parameters", "markdown", 2000, lambda n: "{% include a.html " + _PARAMETER * n + "%}", "formats"),
+    Family("mdx tags, no closers", "mdx", 5000, lambda n: '<A b="' * n, "formats"),
+    Family("mdx expressions and tags", "mdx", 2000, lambda n: "text {a} <B c={d}>x</B> " * n, "formats"),
+    Family("mdx template literals n deep", "mdx", 2000, lambda n: "{`${" * n, "formats"),
+    Family("json-ld fields", "html", 1000, _json_ld, "formats"),
+    Family("json-ld n deep", "html", 20_000, lambda n: '<script type="application/ld+json">' + "[" * n, "formats"),
+    Family("wxr posts", "wxr", 1000, lambda n: _WXR_HEAD + _WXR_ITEM * n, "formats"),
+    Family("wxr unclosed items", "wxr", 5000, lambda n: _WXR_HEAD + "<item><title>" * n, "formats"),
 ]
 
 

@@ -10,7 +10,8 @@ The directory is ``platformdirs.user_cache_dir("clinic-lint")``, or ``CLINIC_LIN
 turns the cache off. Unpickling runs code, and whoever can write to the cache directory could plant an entry,
 so every entry carries a MAC (HMAC-SHA256) under a random per-user key kept outside the cache directory
 (``platformdirs.user_data_dir("clinic-lint")/cache-key``, or ``CLINIC_LINT_CACHE_KEY``; created mode 0600 and
-refused when another user owns it or others can write it). An entry that fails the check is never unpickled.
+refused when another user owns it or others can read or write it). An entry that fails the check is never
+unpickled.
 """
 
 from __future__ import annotations
@@ -306,8 +307,8 @@ def _read_or_make_secret(path: Path) -> bytes | None:
             continue
         except OSError:
             return None
-        if hasattr(os, "getuid") and (st.st_uid != os.getuid() or st.st_mode & 0o022):
-            return None  # a key someone else could have chosen authenticates nothing
+        if hasattr(os, "getuid") and (st.st_uid != os.getuid() or st.st_mode & 0o077):
+            return None  # a key someone else could have chosen, or can read, authenticates nothing
         try:
             secret = read_regular(path, 4096)
         except OSError:

@@ -270,7 +270,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         if args.diff and args.output is None
         else _open_output(args.output)
     )
-    skip = _identity(out)  # the report file, when it lies in a linted directory, is never linted itself
+    skip = _identity(out) | _identity_of(args.output)  # the report (the one it replaces too) is never linted
+    done = False
     try:
         color = _use_color(args.color, out) and args.format == "text"
         reporter = reporter_class(args.format)(
@@ -296,18 +297,23 @@ def cmd_check(args: argparse.Namespace) -> int:
             _print_statistics(summary, engine, stats_stream)  # the table, then the summary line
         if args.show_fixes and args.fix:
             _print_fixes(post, stats_stream)
+        more_batches = False
         if args.format == "text" and hookrun.under_pre_commit():
-            summary = _pre_commit_totals(summary, args)
+            summary, more_batches = _pre_commit_totals(summary, args)
         summary.waivers = post.waiver_records()
-        reporter.finish(summary)
+        if not more_batches:  # otherwise the batch pre-commit runs next prints the whole run's summary
+            reporter.finish(summary)
         if note:
             print(f"clinic-lint: {note}", file=sys.stderr)
         if args.statistics and args.format != "text":
             _print_statistics(summary, engine, stats_stream)
         out.flush()  # a full disk or a closed pipe is found here, not at exit
+        done = True
     finally:
-        if close:
-            out.close()
+        if close and done:
+            out.close()  # the report takes the place of the old one
+        elif close:
+            getattr(out, "discard", out.close)()  # stopped or failed: the old report stays as it was
     code = EXIT_INTERNAL if crashed else _exit_code(summary, failing)
     return EXIT_OK if code == EXIT_FINDINGS and args.exit_zero else code
 
@@ -339,14 +345,16 @@ def _file_results(args: argparse.Namespace, paths: list[str], engine, skip: froz
 
 
 def _pre_commit_totals(summary, args: argparse.Namespace):
-    """The summary line's figures under pre-commit: the totals of every batch of this hook run so far."""
+    """Under pre-commit: the totals of every batch of this hook run so far, and whether pre-commit has
+    another batch of files to come (then this one prints no summary line). ``sys.argv`` is the command line
+    pre-commit built, which is how the batch sees whether it was full (lint/hookrun.py)."""
     from lint import hookrun
 
     options = {k: v for k, v in vars(args).items() if k != "paths" and not k.startswith("_")}
     total, batches = hookrun.record(summary, hookrun.state_file(options))
     if batches > 1:
-        total.note = f"totals of the {batches} batches pre-commit split the files into, so far"
-    return total
+        total.note = f"totals of the {batches} batches pre-commit split the file list into"
+    return total, hookrun.more_batches_follow(sys.argv, args.paths or [])
 
 
 def _stdin_results(args: argparse.Namespace, engine):
@@ -433,9 +441,29 @@ def _open_output(path: str | None) -> tuple[TextIO, bool]:
             raise ReportError("cannot write the report: standard output is closed (use --output FILE)")
         return _Stream(sys.stdout, "standard output"), False
     try:
-        return _Stream(open(path, "w", encoding="utf-8", newline="\n"), path), True
+        return _Stream(_output_file(path), path), True
     except OSError as exc:
         raise LintError(f"{path}: cannot write report: {exc.strerror or exc}") from None
+
+
+def _output_file(path: str) -> TextIO:
+    """``--output FILE``: a regular file is replaced whole once the report is complete (never half written);
+    a device or pipe (``/dev/stdout``, ``/dev/full``, a FIFO) is written as it goes."""
+    import stat
+
+    from lint.fix import AtomicTextFile
+
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return AtomicTextFile(path)
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        try:
+            return AtomicTextFile(path)
+        except PermissionError:  # a writable report in a directory we may not add files to: write it in place
+            if not stat.S_ISREG(mode) or not os.access(path, os.W_OK):
+                raise
+    return open(path, "w", encoding="utf-8", newline="\n")
 
 
 class ReportError(LintError):
@@ -498,6 +526,15 @@ def _identity(stream) -> frozenset[tuple[int, int]]:
     except (OSError, ValueError, AttributeError):
         return frozenset()
     return frozenset({(st.st_dev, st.st_ino)}) if stat.S_ISREG(st.st_mode) else frozenset()
+
+
+def _identity_of(path: str | None) -> frozenset[tuple[int, int]]:
+    """(device, inode) of the file at ``path``, if there is one."""
+    try:
+        st = os.stat(path) if path else None
+    except OSError:
+        return frozenset()
+    return frozenset({(st.st_dev, st.st_ino)}) if st is not None else frozenset()
 
 
 def _refuse_to_overwrite_an_input(output: str | None, paths: list[str], config) -> None:
@@ -650,6 +687,8 @@ def cmd_config(args: argparse.Namespace) -> int:
 
 
 def cmd_server(args: argparse.Namespace) -> int:
+    if not 0 <= args.debounce < float("inf"):  # NaN too: the server would never lint after a keystroke
+        raise LintError(f"--debounce must be 0 or more seconds, not {args.debounce}")
     try:
         from lint import server
     except ImportError as exc:  # the optional extra is not installed

@@ -275,7 +275,7 @@ def _config_in(directory: Path) -> Path | None:
     """The config file of ``directory`` itself: .clinic-lint.yaml, .clinic-lint.yml, then pyproject.toml with
     a [tool.clinic-lint] table."""
     for name in CONFIG_NAMES:
-        if (directory / name).is_file():
+        if os.path.lexists(directory / name):  # a FIFO, device or dangling link too: loading it says why not
             return directory / name
     pyproject = directory / "pyproject.toml"
     if pyproject.is_file() and _pyproject_table(pyproject) is not None:
@@ -444,7 +444,7 @@ def resolve(config_path: str | None, cwd: str | None = None) -> Config:
     else defaults. (For commands that take no files; ``check`` asks a :class:`Resolver` per file.)"""
     if config_path is not None:
         path = Path(config_path)
-        if not path.is_file():
+        if not os.path.lexists(path):  # there but not a regular file: loading it says what it is
             raise LintError(f"{config_path}: config file not found")
         return load_config(path)
     return load_config(find_config(Path(cwd or os.getcwd())))
@@ -514,7 +514,7 @@ def provenance(config_path: str | None, target: str = ".") -> dict[str, Any]:
     from: ``file:line:col`` of the key in the config file that sets it, or ``default``."""
     if config_path is not None:
         path: Path | None = Path(config_path)
-        if not path.is_file():
+        if not os.path.lexists(path):
             raise LintError(f"{config_path}: config file not found")
     else:
         full = os.path.abspath(target)

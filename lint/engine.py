@@ -99,8 +99,10 @@ def check_selectors(config: Config, key: str, selectors: Iterable[str], packs: l
     known = set(CATEGORIES) | {p.name for p in packs} | {r.id for p in packs for r in p.rules}
     for sel in selectors:
         if sel not in known:
+            from lint.safetext import echo  # the value cut short: a config may hold anything
+
             hint = did_you_mean(sel, known) or ": not a rule id, category or pack name (see `clinic-lint rules`)"
-            raise LintError(f"{config.where(key, sel)}: unknown rule '{sel}'{hint}")
+            raise LintError(f"{config.where(key, sel)}: unknown rule {echo(sel)}{hint}")
 
 
 def select_rules(packs: list[Pack], config: Config) -> list[Rule]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import errno
 import os
 import signal
 import stat
@@ -76,13 +77,37 @@ def unified_diff(path: str, old: str, new: str, bom: str = "") -> str:
     """A ``git apply -p1`` / ``patch -p1`` compatible diff of one file ('' when nothing changes). ``bom`` is the
     file's byte-order mark as text (``"\ufeff"`` for UTF-8): it belongs to the first line, as patch sees it."""
     name = path.replace(os.sep, "/").removeprefix("./")
-    lines = difflib.unified_diff(_patch_lines(bom + old), _patch_lines(bom + new), f"a/{name}", f"b/{name}")
+    before, after = _git_name(f"a/{name}"), _git_name(f"b/{name}")
+    lines = difflib.unified_diff(_patch_lines(bom + old), _patch_lines(bom + new), before, after)
     out = []
     for line in lines:
         out.append(line)
         if not line.endswith("\n"):  # the file's last line has no line break: say so, as diff(1) does
             out.append("\n\\ No newline at end of file\n")
     return "".join(out)
+
+
+_C_ESCAPES = {7: "\\a", 8: "\\b", 9: "\\t", 10: "\\n", 11: "\\v", 12: "\\f", 13: "\\r", 34: '\\"', 92: "\\\\"}
+
+
+def _git_name(name: str) -> str:
+    """``name`` as git writes a path in a patch header, so one odd file name cannot break a site's patch: as it
+    is (with a tab after a name with spaces), or, when it holds a control character (a line break would end the header), a quote, a backslash or
+    bytes that are not UTF-8, in double quotes with C escapes (octal for the bytes), which ``git apply`` and
+    ``patch`` read back to the file's real name."""
+    try:
+        raw = os.fsencode(name)  # the name's bytes on disk: undecodable bytes come back as they were
+    except UnicodeError:  # a lone surrogate that stands for no byte (not from a file system)
+        raw = name.encode("utf-8", "surrogatepass")
+    try:
+        raw.decode("utf-8")
+        plain = not any(b < 0x20 or b in (0x22, 0x5C, 0x7F) for b in raw)
+    except UnicodeDecodeError:
+        plain = False
+    if plain:
+        return name + "\t" if " " in name else name  # as git does: a tab tells patch where the name ends
+    quoted = "".join(_C_ESCAPES.get(b) or (chr(b) if 0x20 <= b < 0x7F else f"\\{b:03o}") for b in raw)
+    return f'"{quoted}"'
 
 
 def _patch_lines(text: str) -> list[str]:
@@ -208,3 +233,80 @@ def _remove_quietly(path: str) -> None:
         os.unlink(path)
     except OSError:
         pass
+
+
+class AtomicTextFile:
+    """A UTF-8 text file written under a temporary name beside ``path`` and renamed over it by :meth:`close`
+    (``--output FILE``): nobody reads half a report, and a run that fails or is stopped leaves what was there
+    before. :meth:`discard` drops what was written; SIGTERM and SIGHUP remove the temporary file before they
+    end the process, so none is left behind. The file keeps the mode of the one it replaces."""
+
+    def __init__(self, path: str) -> None:
+        self.path = os.path.realpath(path)  # a symlink stays a symlink; its target is replaced
+        if os.path.isdir(self.path):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), path)
+        fd, self.tmp = tempfile.mkstemp(prefix=".clinic-lint-", suffix=".tmp", dir=os.path.dirname(self.path))
+        self.stream = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
+        self._owner = os.getpid()
+        self._held: dict[int, Any] = {}
+        try:
+            for name in ("SIGTERM", "SIGHUP"):
+                number = getattr(signal, name, None)
+                if number is not None and signal.getsignal(number) == signal.SIG_DFL:
+                    self._held[number] = signal.signal(number, self._removed_then_default)
+        except ValueError:  # not the main thread: signals are the main thread's business
+            pass
+
+    def write(self, text: str) -> int:
+        return self.stream.write(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def fileno(self) -> int:
+        return self.stream.fileno()
+
+    def isatty(self) -> bool:
+        return False
+
+    @property
+    def closed(self) -> bool:
+        return self.tmp is None
+
+    def close(self) -> None:
+        """Put the file in place (OSError if it cannot be: the temporary file is then removed)."""
+        if self.tmp is None:
+            return
+        try:
+            self.stream.close()
+            os.chmod(self.tmp, _mode_for(self.path))
+            os.replace(self.tmp, self.path)
+            self.tmp = None
+        finally:
+            self.discard()
+
+    def discard(self) -> None:
+        for number, handler in self._held.items():
+            signal.signal(number, handler)
+        self._held = {}
+        with contextlib.suppress(OSError, ValueError):
+            self.stream.close()
+        if self.tmp is not None:
+            _remove_quietly(self.tmp)
+            self.tmp = None
+
+    def _removed_then_default(self, signum: int, _frame: Any) -> None:
+        if os.getpid() == self._owner and self.tmp is not None:  # not in a worker forked meanwhile
+            _remove_quietly(self.tmp)
+        signal.signal(signum, signal.SIG_DFL)
+        signal.raise_signal(signum)
+
+
+def _mode_for(path: str) -> int:
+    """The mode of the file at ``path``, or what a new file gets (0666 less the umask)."""
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask

@@ -23,6 +23,7 @@ from lint.cache import LazyPattern
 from lint.context import MARK, MODIFIERS, ContextLexicon, load_context
 from lint.knowledge import NOT_APPROVED, STATUSES, Knowledge, load_knowledge
 from lint.model import LintError
+from lint.safetext import echo
 from lint.taxonomy import CATEGORIES
 from lint.tokens import words as token_words
 from lint.vocab import Lexicon, Vocabulary, check_size, read_vocabularies
@@ -371,10 +372,10 @@ class _RuleLoader:
             self.fail_at("id", "id clashes with a category id")
         category = data["category"]
         if not isinstance(category, str) or category not in CATEGORIES:
-            self.fail_at("category", f"unknown category '{category}' (see docs/taxonomy.md)")
+            self.fail_at("category", f"unknown category {echo(category)} (see docs/taxonomy.md)")
         severity = data["severity"]
         if severity not in ("error", "warning", "info"):
-            self.fail_at("severity", f"severity must be error, warning or info, not '{severity}'")
+            self.fail_at("severity", f"severity must be error, warning or info, not {echo(severity)}")
         common = dict(
             id=rid,
             category=str(category),
@@ -601,7 +602,7 @@ class _RuleLoader:
             categories = string_list(ww.at("categories", when), when.get("categories", []), "when.categories")
             for category in categories:
                 if category not in CATEGORIES:
-                    ww.at("categories", when).fail(f"{self.label}: when.categories: unknown category '{category}'")
+                    ww.at("categories", when).fail(f"{self.label}: when.categories: unknown category {echo(category)}")
             when_categories = frozenset(categories)
             when_patterns = self._patterns("match", container=when, where=ww)
         return DocumentRule(

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from lint.config import Config
 from lint.decode import BinaryFile, SourceText, decode, line_feeds
-from lint.discover import Missing, Target, discover
+from lint.discover import Missing, Notice, Target, discover
 from lint.engine import Engine
 from lint.extract import Options, Skipped, extract_parts
 from lint.inputs import NotRegular, TooLarge, read_regular
@@ -209,8 +209,10 @@ def not_checked(item: Target | Missing, why: str, internal: bool = False) -> Fil
     return FileResult(item.path, errors=[f"{item.path}: not checked: {why}"], internal=internal)
 
 
-def check_item(item: Target | Missing, engine: Engine) -> FileResult:
+def check_item(item: Target | Missing | Notice, engine: Engine) -> FileResult:
     """Check one discovered file with the engine of its settings (``engine.for_path``: its nearest config's)."""
     if isinstance(item, Missing):
         return FileResult(item.path, errors=[f"{item.path}: {item.reason}"])
+    if isinstance(item, Notice):
+        return FileResult(item.path, notices=[f"{item.path}: {item.message}"])
     return check_file(item, engine.for_path(item.path))

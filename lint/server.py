@@ -206,14 +206,20 @@ def _stamp(path: str | None) -> tuple:
 
 
 def _excluded(path: str, config) -> bool:
-    import fnmatch
+    """Whether ``check`` would leave the document out when walking its config's directory: its own name or
+    a directory on the way to it matches an ``exclude`` glob (the test lint/discover.py applies)."""
+    from lint.discover import _excluded as excluded_by_glob
 
-    if not config.exclude:
+    if not config.exclude or config.root is None:
         return False
-    root = getattr(config, "root", None) or os.getcwd()
-    rel = os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/")
-    name = os.path.basename(path)
-    return any(fnmatch.fnmatch(rel, pat) or fnmatch.fnmatch(name, pat) for pat in config.exclude)
+    try:
+        rel = os.path.relpath(os.path.abspath(path), config.root)
+    except ValueError:  # another drive
+        return False
+    parts = rel.split(os.sep)
+    if parts[0] == "..":  # not below its config's directory: only its own name counts
+        return excluded_by_glob(path, config)
+    return any(excluded_by_glob(os.path.join(config.root, *parts[:n]), config) for n in range(len(parts), 0, -1))
 
 
 def lsp_range(lines: Lines, start: int, end: int) -> types.Range:
@@ -312,22 +318,23 @@ def fix_all_action(linted: Linted, uri: str) -> types.CodeAction | None:
 _ENDS_BLOCK = re.compile(r"\s*(#{1,6}(\s|$)|```|~~~|-{3,}\s*$|\*{3,}\s*$|={3,}\s*$|<)")
 
 
-def suppression_insert(text: str, fmt: str, f: Finding) -> tuple[int, str]:
-    """Where to insert a ``disable-next-line`` directive for ``f`` and the text to insert, in the syntax of
-    the format (lint/suppress.py): an HTML comment in Markdown and HTML, ``{/* */}`` in MDX, a line of its
-    own in plain text. In Markdown a comment line in the middle of a paragraph would split it in two when
-    rendered, so there the comment goes at the end of the previous line (an inline comment, invisible), where
-    ``disable-next-line`` still names the finding's line."""
-    from lint.suppress import REASON_PLACEHOLDER
+def _comment(fmt: str, directive: str) -> str:
+    """``directive`` in the comment syntax of the format (lint/suppress.py)."""
+    if fmt == "text":
+        return directive
+    return "{/* " + directive + " */}" if fmt == "mdx" else f"<!-- {directive} -->"
 
+
+def _before_line(text: str, fmt: str, offset: int, directive: str) -> tuple[int, str]:
+    """Where to insert ``directive`` so that it stands just before the line holding ``offset``, and the text
+    to insert: a line of its own, except in the middle of a Markdown paragraph, where a comment line would
+    split the paragraph in two when rendered; there it goes at the end of the previous line (an inline
+    comment, invisible), where ``disable-next-line`` still names the line after it."""
     newline = "\r\n" if "\r\n" in text else "\n"
-    line_start = text.rfind("\n", 0, f.start) + 1
+    line_start = text.rfind("\n", 0, offset) + 1
     line = text[line_start:].split("\n", 1)[0]
     indent = line[: len(line) - len(line.lstrip())]
-    directive = f"clinic-lint-disable-next-line {f.rule} -- {REASON_PLACEHOLDER}"
-    if fmt == "text":
-        return line_start, indent + directive + newline
-    comment = "{/* " + directive + " */}" if fmt == "mdx" else f"<!-- {directive} -->"
+    comment = _comment(fmt, directive)
     if fmt in ("markdown", "mdx") and line_start > 0:
         prev_start = text.rfind("\n", 0, line_start - 1) + 1
         prev = text[prev_start : line_start - 1].rstrip("\r")
@@ -336,14 +343,68 @@ def suppression_insert(text: str, fmt: str, f: Finding) -> tuple[int, str]:
     return line_start, indent + comment + newline
 
 
+def _tag_end(text: str, lt: int) -> int:
+    """The offset of the ``>`` closing the tag that opens at ``lt`` (quoted attribute values skipped), or -1."""
+    quote = ""
+    for i in range(lt + 1, len(text)):
+        c = text[i]
+        if quote:
+            quote = "" if c == quote else quote
+        elif c in "\"'":
+            quote = c
+        elif c == ">":
+            return i
+    return -1
+
+
+def _open_tag(text: str, fmt: str, f: Finding) -> tuple[int, int] | None:
+    """(start, end) of a markup tag that begins on an earlier line and is still open where the finding's
+    line starts (the finding is in one of its attributes): a comment there would land inside the tag."""
+    if fmt not in ("html", "markdown", "mdx"):
+        return None
+    line_start = text.rfind("\n", 0, f.start) + 1
+    lt = text.rfind("<", 0, line_start)
+    if lt < 0 or not text[lt + 1 : lt + 2].isalpha():
+        return None
+    gt = _tag_end(text, lt)  # a tag closed before the finding's line gives gt < f.start
+    return (lt, gt) if gt >= f.end else None
+
+
+_SUPPRESSION_KIND = {"on this line": "disable-next-line", "in this file": "disable-file", "in this tag": "disable"}
+
+
+def suppression_edits(text: str, fmt: str, f: Finding) -> tuple[str, list[tuple[int, str]]]:
+    """What a suppression of ``f`` covers, and the insertions (offset, text) that make it, in the comment
+    syntax of the format. Usually a ``disable-next-line`` directive before the finding's line. No comment
+    can stand inside front matter (it must stay valid YAML or TOML) or inside a tag, so a finding in the
+    front matter gets a ``disable-file`` directive just after it, and one in a tag's attribute spanning lines
+    a ``disable`` before the tag and an ``enable`` right after it."""
+    from lint.extract import frontmatter
+    from lint.suppress import REASON_PLACEHOLDER
+
+    newline = "\r\n" if "\r\n" in text else "\n"
+    reason = f"-- {REASON_PLACEHOLDER}"
+    if fmt in ("html", "markdown", "mdx"):
+        body = frontmatter.parse(text, frozenset()).body_start
+        if f.start < body:
+            lead = "" if text[body - 1 : body] == "\n" else newline
+            directive = _comment(fmt, f"clinic-lint-disable-file {f.rule} {reason}")
+            return "in this file", [(body, lead + directive + newline)]
+    tag = _open_tag(text, fmt, f)
+    if tag is not None:
+        before = _before_line(text, fmt, tag[0], f"clinic-lint-disable {f.rule} {reason}")
+        return "in this tag", [before, (tag[1] + 1, _comment(fmt, f"clinic-lint-enable {f.rule}"))]
+    return "on this line", [_before_line(text, fmt, f.start, f"clinic-lint-disable-next-line {f.rule} {reason}")]
+
+
 def suppress_action(f: Finding, linted: Linted, uri: str) -> types.CodeAction:
-    offset, insert = suppression_insert(linted.text, linted.fmt, f)
-    at = lsp_range(linted.lines, offset, offset)
+    scope, inserts = suppression_edits(linted.text, linted.fmt, f)
+    edits = [types.TextEdit(range=lsp_range(linted.lines, at, at), new_text=insert) for at, insert in inserts]
     return types.CodeAction(
-        title=f"Suppress {f.rule} on this line (clinic-lint-disable-next-line, with a reason to fill in)",
+        title=f"Suppress {f.rule} {scope} (clinic-lint-{_SUPPRESSION_KIND[scope]}, with a reason to fill in)",
         kind=types.CodeActionKind.QuickFix,
         diagnostics=[diagnostic(f, linted, uri)],
-        edit=_edit(uri, linted.version, [types.TextEdit(range=at, new_text=insert)]),
+        edit=_edit(uri, linted.version, edits),
     )
 
 

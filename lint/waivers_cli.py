@@ -113,7 +113,10 @@ def cmd_waive(args: argparse.Namespace) -> int:
     today = args.today or dt.date.today()
     if args.days is not None and args.days < 1:
         raise LintError("--days must be 1 or more")
-    expires = args.expires or today + dt.timedelta(days=args.days or waivers.DEFAULT_DAYS)
+    try:
+        expires = args.expires or today + dt.timedelta(days=args.days or waivers.DEFAULT_DAYS)
+    except OverflowError:  # past the year 9999
+        raise LintError(f"--days {args.days}: the expiry would be after {dt.date.max.isoformat()}") from None
     resolver, config = _resolver(args, [path])
     engine = Engines(resolver, config).for_path(path)
     result = _lint(path, engine)

@@ -7,6 +7,7 @@ Every loader (packs, vocabularies, the indications knowledge, the context lexico
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,8 @@ def read_yaml(path: Path, what: str = "pack") -> Any:
     try:
         text = read_text(path)  # a regular file only, of bounded size: a FIFO or /dev/zero cannot hang the run
     except FileNotFoundError:
+        if os.path.islink(path):
+            raise LintError(f"{path}: cannot read {what}: a symbolic link to a file that does not exist") from None
         raise LintError(f"{path}: {what} not found") from None
     except (NotRegular, TooLarge) as exc:
         raise LintError(f"{path}: cannot read {what}: {exc}") from None

@@ -9,6 +9,7 @@ import io
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import jsonschema
@@ -76,6 +77,23 @@ def test_force_color(capsys, monkeypatch) -> None:
     assert "\033[" not in check(capsys, "--color", "never", "risky.txt")[1]  # ... the option over both
     monkeypatch.setenv("FORCE_COLOR", "0")
     assert "\033[" not in check(capsys, "risky.txt")[1]
+
+
+def test_colour_on_a_terminal_unless_no_color(monkeypatch) -> None:
+    def colored(*env: tuple[str, str]) -> bool:
+        terminal = Terminal()
+        with monkeypatch.context() as m:
+            m.setattr("sys.stdout", terminal)
+            for name, value in env:
+                m.setenv(name, value)
+            assert main(["check", *SMALL, "risky.txt"]) == 1
+        assert "starter-safe" in terminal.getvalue()
+        return "\033[" in terminal.getvalue()
+
+    assert colored()  # a terminal: colour
+    assert not colored(("NO_COLOR", "1"))
+    assert not colored(("TERM", "dumb"))
+    assert colored(("NO_COLOR", ""))  # NO_COLOR counts only when set to something (no-color.org)
 
 
 # --------------------------------------------------------------------------- statistics, fixes, rules, explain
@@ -317,3 +335,84 @@ def test_pre_commit_batches_print_running_totals(capsys, monkeypatch, tmp_path) 
     code, out, _ = check(capsys, "--fail-on", "error", "clean.txt")
     assert out.splitlines()[-1] == "No problems found in 1 file."
     assert hookrun.state_file({"a": 1}) != hookrun.state_file({"a": 2})
+
+
+def hook_script(directory: Path, shebang: str) -> Path:
+    """An executable like the one pip installs for the hook: a #! line naming the interpreter."""
+    directory.mkdir(parents=True, exist_ok=True)
+    script = directory / "clinic-lint"
+    script.write_text(f"#!{shebang}\nimport sys\n", encoding="utf-8")
+    script.chmod(0o755)
+    return script
+
+
+def test_the_hook_sees_its_command_line_as_pre_commit_built_it(tmp_path) -> None:
+    from pre_commit.parse_shebang import normalize_cmd
+
+    long_form = "/bin/sh\n'''exec' \"/some where/python\" \"$0\" \"$@\"\n' '''"  # pip's form for long paths
+    for shebang in (os.path.realpath(sys.executable), "/usr/bin/env python3", "/usr/bin/env -S python3 -I",
+                    long_form):  # fmt: skip
+        script = hook_script(tmp_path / f"bin{len(list(tmp_path.iterdir()))}", shebang)
+        expected = normalize_cmd((str(script), "check", "a.md"))
+        assert (*hookrun.interpreter(str(script)), str(script), "check", "a.md") == expected, shebang
+    assert hookrun.interpreter(str(tmp_path / "nowhere")) == []
+
+
+def split(files: list[str], script: Path, limit: int) -> list[tuple[str, ...]]:
+    """The batches pre-commit makes of ``files`` for the hook (its own partitioning code)."""
+    from pre_commit.parse_shebang import normalize_cmd
+    from pre_commit.xargs import partition
+
+    cmd = normalize_cmd((str(script), "check", *SMALL))
+    return list(partition(cmd, files, 1, limit))
+
+
+def test_a_full_batch_knows_another_follows(tmp_path) -> None:
+    import random
+
+    script = hook_script(tmp_path / "bin", os.path.realpath(sys.executable))
+    limit = 4096
+    for seed in range(40):
+        rng = random.Random(seed)
+        depth = "/".join("d" * rng.randint(1, 12) for _ in range(rng.randint(1, 4)))
+        files = [f"{depth}/{'p' * rng.randint(1, 40)}-{i}.md" for i in range(rng.randint(1, 400))]
+        batches = split(files, script, limit)
+        for batch in batches[:-1]:  # full: the next file did not fit
+            assert hookrun.more_batches_follow(list(batch[1:]), list(batch[2 + len(SMALL) :]), limit), seed
+        last = batches[-1]
+        if hookrun.command_length(list(last)) < limit // 2:  # plainly room for more: nothing follows
+            assert not hookrun.more_batches_follow(list(last[1:]), list(last[2 + len(SMALL) :]), limit), seed
+    assert not hookrun.more_batches_follow(["clinic-lint", "check", "x" * 5000], ["x" * 5000], limit)  # over
+
+
+def test_pre_commit_split_run_prints_one_summary(capsys, monkeypatch, tmp_path) -> None:
+    """pre-commit's own partitioning splits the list; each batch runs as pre-commit would run it (its
+    command line in sys.argv); only the last prints a summary, with the whole run's totals."""
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setenv("PRE_COMMIT", "1")
+    limit = 2048
+    monkeypatch.setattr(hookrun, "command_limit", lambda: limit)
+    Path("posts").mkdir()
+    files = []
+    for i in range(120):
+        name = f"posts/{'long-title-' * (i % 4)}post-{i:03d}.txt"
+        Path(name).write_text(RISKY if i % 10 == 0 else CLEAN, encoding="utf-8")
+        files.append(name)
+    script = hook_script(tmp_path / "bin", os.path.realpath(sys.executable))
+    batches = split(files, script, limit)
+    assert len(batches) >= 3 and len(batches[-1]) < len(batches[0]) // 2  # the last one is plainly not full
+    outputs, codes = [], []
+    for batch in batches:
+        monkeypatch.setattr("sys.argv", list(batch[1:]))  # what the hook's process sees
+        codes.append(main(list(batch[2:])))
+        outputs.append(capsys.readouterr().out)
+    summaries = [(n, line) for n, out in enumerate(outputs) for line in out.splitlines()
+                 if line.startswith(("Found", "No problems"))]  # fmt: skip
+    assert summaries == [
+        (len(batches) - 1, f"Found 24 problems (12 errors, 12 warnings) in 12 of 120 files. "
+                           f"(totals of the {len(batches)} batches pre-commit split the file list into)")
+    ]  # fmt: skip
+    listed = {line.split(":")[0] for out in outputs for line in out.splitlines() if line.startswith("posts/")}
+    assert listed == {f for i, f in enumerate(files) if i % 10 == 0}  # every batch still lists its findings
+    assert 1 in codes

@@ -5,6 +5,7 @@ severity, format, option or subcommand."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -175,3 +176,20 @@ def test_a_misspelt_suppression_target_gets_a_suggestion(capsys) -> None:
     assert messages["unknown-suppression-target"].endswith(
         "'starter-saf': not a rule id, category or pack name (did you mean 'starter-safe'?)"
     )
+
+
+def test_the_readme_sample_config_is_a_valid_config(capsys) -> None:
+    """Copied as it stands (with the pack it names), the README's sample `.clinic-lint.yaml` checks a post."""
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    sample = re.search(r"```yaml\n# \.clinic-lint\.yaml\n(.*?)```", readme, re.S)
+    assert sample is not None
+    Path(".clinic-lint.yaml").write_text(sample.group(1), encoding="utf-8")
+    Path("compliance").mkdir()
+    pack = STARTER.read_text(encoding="utf-8")
+    Path("compliance/our-brand.yaml").write_text(re.sub(r"(?m)^name: .*", "name: our-brand", pack), encoding="utf-8")
+    code, _, err = run(capsys, "check", "--update-baseline", "post.txt")  # the baseline it names is created
+    assert code == 0 and len(err) == 1 and err[0].startswith("clinic-lint: wrote "), err
+    assert Path(".clinic-lint-baseline.json").is_file()
+    code, out, err = run(capsys, "check", "post.txt")
+    assert (code, err) == (0, [])
+    assert out.startswith("No problems found in 1 file")

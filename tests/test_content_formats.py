@@ -5,6 +5,7 @@ WordPress export. Each test asserts the exact line, column and matched words of 
 from __future__ import annotations
 
 import json
+import re
 import sys
 import textwrap
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from lint.cli import main
+from lint.extract import DEFAULT_EXTENSIONS, DEFAULT_FRONT_MATTER_KEYS, DEFAULT_PROSE_ATTRIBUTES
 
 DATA = Path(__file__).parent / "data"
 PACK = ["--no-default-packs", "--pack", str(DATA / "formats-pack.yaml")]
@@ -184,6 +186,23 @@ def test_jekyll_post_liquid_comments_raw_and_include_parameters(capsys) -> None:
         (path, 11, 41, "fmt-safe", "totally safe"),
         (path, 13, 18, "fmt-cure", "cure"),
     ]
+
+
+def test_directives_in_template_comments_with_whitespace_control(capsys) -> None:
+    write(
+        "templates/page.html",
+        """
+        {#- clinic-lint-disable-next-line fmt-safe -- the label's words, quoted -#}
+        <p>It is completely safe.</p>
+        {%- # clinic-lint-disable-next-line fmt-cure -- a patient's words, reviewed -%}
+        <p>It cured me.</p>
+        {{- /* clinic-lint-disable-next-line fmt-book-now -- the approved call to action */ -}}
+        <p>Book now. Totally safe. This is not medical advice.</p>
+        """,
+    )
+    code, found, err = lint(capsys, "templates")
+    assert (code, err) == (1, "")
+    assert found == [("templates/page.html", 6, 14, "fmt-safe", "Totally safe")]
 
 
 # --------------------------------------------------------------------------- HTML metadata
@@ -378,6 +397,26 @@ def test_wordpress_export_baseline_keeps_posts_of_files_not_checked(capsys) -> N
     assert lint(capsys, "--baseline", "b.json", ".")[:2] == (0, [])
 
 
+def test_wordpress_export_seo_descriptions_are_linted_with_their_post(capsys) -> None:
+    write(
+        "export.xml",
+        """
+        <rss xmlns:wp="http://wordpress.org/export/1.2/"><channel><item>
+        <title>Ketamine</title><wp:post_name>ketamine</wp:post_name>
+        <content:encoded>This is not medical advice.</content:encoded>
+        <wp:postmeta><wp:meta_key>_yoast_wpseo_metadesc</wp:meta_key>
+        <wp:meta_value><![CDATA[Totally safe. Book now!]]></wp:meta_value></wp:postmeta>
+        </item></channel></rss>
+        """,
+    )
+    code, found, err = lint(capsys, "export.xml")
+    assert (code, err) == (1, "")
+    assert found == [
+        ("export.xml#ketamine", 5, 25, "fmt-safe", "Totally safe"),
+        ("export.xml#ketamine", 5, 39, "fmt-book-now", "Book now"),
+    ]
+
+
 def test_an_xml_file_that_is_no_wordpress_export_is_skipped_with_a_notice(capsys) -> None:
     write("sitemap.xml", '<?xml version="1.0"?><urlset><url><loc>https://x.org/cure</loc></url></urlset>\n')
     code, found, err = lint(capsys, "sitemap.xml")
@@ -425,3 +464,24 @@ def test_the_pre_commit_hook_runs_on_mdx_files() -> None:
     (hook,) = YAML(typ="safe").load(Path(__file__).parent.parent.joinpath(".pre-commit-hooks.yaml").read_text())
     for name in ("post.mdx", "post.md", "page.html", "notes.txt"):
         assert tags_from_filename(name) & set(hook["types_or"]), name
+
+
+# --------------------------------------------------------------------------- the README says what the code does
+
+
+def test_the_readme_lists_the_default_keys_attributes_and_file_types() -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## What is linted in each format") : readme.index("**Template syntax**")]
+    front_matter = section[section.index("**Front matter**") : section.index("Keys match in any spelling")]
+    front_matter = front_matter[front_matter.index("over several lines too):") :]
+    assert re.findall(r"`([\w:]+)`", front_matter) == list(DEFAULT_FRONT_MATTER_KEYS)
+    attributes = section[section.index("**Prose attributes**") : section.index("`prose-attributes` adds")]
+    attributes = attributes[attributes.index("parameters:") :]
+    assert re.findall(r"`(\w+)`", attributes) == list(DEFAULT_PROSE_ATTRIBUTES)
+    table = {
+        row.split("|")[1].strip(): re.findall(r"`(\.\w+)`", row.split("|")[2])
+        for row in section.splitlines()
+        if row.startswith("| ") and not row.startswith("| format")
+    }
+    listed = {ext: name for name, exts in table.items() for ext in exts}
+    assert sorted(listed) == sorted(DEFAULT_EXTENSIONS)

@@ -145,3 +145,67 @@ def test_the_editor_snippets_start_the_server() -> None:
     for body in snippets.values():
         assert '"clinic-lint"' in body and '"server"' in body
     build_parser().parse_args(["server"])
+
+
+def test_the_release_checklist_is_there_and_names_what_exists() -> None:
+    checklist = (ROOT / "docs" / "release-checklist.md").read_text(encoding="utf-8")
+    assert "docs/release-checklist.md" in README  # the install section points at it
+    for step in ("**Bump the version**", "CHANGELOG.md", "git tag -a vX.Y.Z", "python -m build"):
+        assert step in checklist, step
+    # the version is bumped in one place, which the package's metadata reads
+    assert 'version = { attr = "lint.__version__" }' in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert "`lint/__init__.py` (`__version__`" in checklist
+    assert re.search(r'^__version__ = "[\d.]+"$', (ROOT / "lint" / "__init__.py").read_text(), re.M)
+    # the scripts, files and commands its checks run
+    scripts = re.findall(r"`python ([\w/]+\.py)", checklist)
+    assert scripts and all((ROOT / s).is_file() for s in scripts), scripts
+    assert (ROOT / ".ci" / "run").is_file() and (ROOT / ".clinic-lint-baseline.json").is_file()
+    commands = re.findall(r"`(?:python -m lint|clinic-lint) ([^`]+)`", checklist)
+    assert "test-rules" in commands
+    for command in commands:
+        try:
+            build_parser().parse_args(shlex.split(command))
+        except SystemExit as exc:  # --version prints and exits 0; a usage error exits 2
+            assert exc.code == 0, command
+
+
+def test_the_install_section_works_as_written(tmp_path: Path) -> None:
+    """The README's `pip install "git+…@<commit>"` lines, run as written in a fresh virtual environment:
+    only `<commit>` is filled in; git itself is told (`insteadOf`) that the repository's URL is a local
+    clone of this working tree."""
+    import os
+    import sys
+    import venv
+
+    from test_precommit import git, project_files
+
+    section = README[README.index("### Install in your own project") : README.index("## Commands")]
+    lines = [line.split("  #")[0].strip() for line in blocks("sh") for line in line.splitlines()]
+    lines = [line for line in lines if line.startswith("pip install") and line in section]
+    assert len(lines) == 2 and any("[lsp]" in line for line in lines), lines
+    repo = tmp_path / "clinic-lint"
+    for rel in project_files():
+        (repo / rel).parent.mkdir(parents=True, exist_ok=True)
+        (repo / rel).write_bytes((ROOT / rel).read_bytes())
+    git("init", "-q", cwd=repo)
+    git("add", "-A", cwd=repo)
+    git("commit", "-q", "-m", "snapshot", cwd=repo)
+    commit = git("rev-parse", "HEAD", cwd=repo).strip()
+    env_dir = tmp_path / "venv"
+    venv.create(env_dir, with_pip=True)
+    bindir = env_dir / ("Scripts" if sys.platform == "win32" else "bin")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "VIRTUAL_ENV", "PIP_"))}
+    env["PATH"] = f"{bindir}{os.pathsep}{env['PATH']}"
+    env.update(GIT_CONFIG_COUNT="1", GIT_CONFIG_KEY_0=f"url.{repo.as_uri()}.insteadOf",
+               GIT_CONFIG_VALUE_0="https://github.com/your-org/clinic-lint")  # fmt: skip
+    for line in lines:
+        command = line.replace("<commit>", commit)
+        proc = subprocess.run(["bash", "-c", command + " --quiet --disable-pip-version-check"], env=env,
+                              capture_output=True, text=True, timeout=900)  # fmt: skip
+        assert proc.returncode == 0, command + "\n" + proc.stdout + proc.stderr
+    post = tmp_path / "post.md"
+    post.write_text("Ketamine is a Category III drug.\n", encoding="utf-8")
+    proc = subprocess.run([str(bindir / "clinic-lint"), "check", str(post)], capture_output=True, text=True, env=env)
+    assert proc.returncode == 1 and "schedule-category-misnomer" in proc.stdout, proc.stdout + proc.stderr
+    probe = "import lsprotocol, pygls; from lint import server"  # the lsp extra came with the second line
+    assert subprocess.run([str(bindir / "python"), "-c", probe], env=env).returncode == 0

@@ -92,3 +92,21 @@ def test_damaged_and_lock_files() -> None:
         read(b"not a zip", "x.docx")
     with pytest.raises(BinaryFile, match="Word lock file skipped"):
         read(b"\x05Owner", "dir/~$draft.docx")
+
+
+def test_a_word_file_that_unpacks_to_gigabytes_is_refused_before_it_is_opened() -> None:
+    import zipfile
+
+    from lint.inputs import DEFAULT_MAX_FILE_SIZE
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        with archive.open("word/document.xml", "w", force_zip64=True) as part:
+            chunk = b" " * (1 << 20)
+            for _ in range(DEFAULT_MAX_FILE_SIZE // len(chunk) + 1):
+                part.write(chunk)
+    data = buffer.getvalue()
+    assert len(data) < DEFAULT_MAX_FILE_SIZE // 100  # small on disk
+    with pytest.raises(InputError, match=r"bomb\.docx: not checked: the Word file unpacks to [\d,]+ bytes"):
+        read(data, "bomb.docx")

@@ -90,8 +90,117 @@ def test_yaml_positions_are_exact() -> None:
 
 def test_a_list_under_a_prose_key_is_one_block_per_item() -> None:
     src = "---\nsummary:\n  - Guaranteed results\n  - 'No side effects'\n  - [nested]\n---\n"
-    assert values(src) == [("summary", "Guaranteed results"), ("summary", "No side effects")]
+    assert values(src) == [("summary", "Guaranteed results"), ("summary", "No side effects"), ("summary", "nested")]
     check(src, "No side", "No side", 4, 6, kind="summary")
+
+
+def test_list_items_belong_to_the_nearest_key_to_their_left() -> None:
+    src = """---
+summary:
+- Compact items, at the key's own column
+- "Book now"
+faq:
+  - question: Is it safe?
+    tags:
+      - cure
+    answer:
+      - Totally safe
+      - It cures
+        in one visit
+  - question: Why?
+highlights:
+  -
+    Below its dash
+tags:
+  - guaranteed
+---
+"""
+    assert values(src) == [
+        ("summary", "Compact items, at the key's own column"),
+        ("summary", "Book now"),
+        ("question", "Is it safe?"),  # its tags are metadata, although the list sits inside a faq item
+        ("answer", "Totally safe"),
+        ("answer", "It cures in one visit"),
+        ("question", "Why?"),
+    ]
+    check(src, "It cures in", "It cures\n        in", 11, 9, kind="answer")
+
+
+YAML_FLOW = """---
+seo: {title: Book now, noindex: true, "description": "Totally
+  safe", image: {alt: 'It''s a cure', src: /cure.jpg}}
+subtitle: ["Only today", spots left  # a comment
+  , 3]
+tags: [cure, safe]
+faq:
+  - {question: Is it safe?, answer: "Yes, always."}
+  - {question: Does it cure?, answer: [Fast, "every time"]}
+excerpt:
+  [Below its key]
+caption: [left open, "Book now
+title: {{ .Title }}
+summary: "Read on"
+---
+"""
+
+
+def test_yaml_flow_mappings_and_sequences() -> None:
+    assert values(YAML_FLOW) == [
+        ("title", "Book now"),
+        ("description", "Totally safe"),
+        ("alt", "It's a cure"),
+        ("subtitle", "Only today"),
+        ("subtitle", "spots left"),
+        ("subtitle", "3"),
+        ("question", "Is it safe?"),
+        ("answer", "Yes, always."),
+        ("question", "Does it cure?"),
+        ("answer", "Fast"),
+        ("answer", "every time"),
+        ("excerpt", "Below its key"),
+        ("summary", "Read on"),  # a collection left open is not prose, and is not read past the next key
+    ]
+    check(YAML_FLOW, "Book now", "Book now", 2, 14, kind="title")
+    check(YAML_FLOW, "Totally safe", "Totally\n  safe", 2, 55, kind="description")
+    check(YAML_FLOW, "It's a cure", "It''s a cure", 3, 24, kind="alt")
+    check(YAML_FLOW, "spots left", "spots left", 4, 26, kind="subtitle")
+    check(YAML_FLOW, "every time", "every time", 9, 47, kind="answer")
+
+
+TOML_ARRAYS = """+++
+summary = ["Cures fast", 'Totally safe', 3, 1979-05-27]
+seo = { title = "Book now", noindex = true, "description" = '''Guaranteed
+results''' }
+faq = [
+  # a comment
+  { question = "Is it safe?", answer = "Totally." },  # trailing
+  { question = 'Cured?', answer = ["Yes", "always"] },
+]
+tags = ["cure"]
+broken = ["open
+[params]
+subtitle = 'Book'
++++
+Body.
+"""
+
+
+def test_toml_arrays_and_inline_tables_over_several_lines() -> None:
+    assert values(TOML_ARRAYS) == [
+        ("summary", "Cures fast"),
+        ("summary", "Totally safe"),
+        ("title", "Book now"),
+        ("description", "Guaranteed results"),
+        ("question", "Is it safe?"),
+        ("answer", "Totally."),
+        ("question", "Cured?"),
+        ("answer", "Yes"),
+        ("answer", "always"),
+        ("subtitle", "Book"),
+    ]
+    check(TOML_ARRAYS, "Totally safe", "Totally safe", 2, 27, kind="summary")
+    check(TOML_ARRAYS, "Guaranteed results", "Guaranteed\nresults", 3, 64, kind="description")
+    check(TOML_ARRAYS, "always", "always", 8, 44, kind="answer")
 
 
 TOML = '''+++

@@ -48,7 +48,7 @@ def test_liquid_comments_tags_raw_and_highlight() -> None:
     comments = extract(JEKYLL).comments
     assert [c.text.strip() for c in comments] == [
         "Legal: this cures nothing, never write it.\n\nSecond paragraph of the note.",
-        "an inline Liquid comment: guaranteed -",
+        "an inline Liquid comment: guaranteed",  # the "-" of "-%}" is whitespace control, not a word
     ]
     assert_faithful(JEKYLL, extract(JEKYLL))
 
@@ -83,6 +83,18 @@ def test_jinja_and_handlebars_comments_but_not_markdown_attribute_lists() -> Non
     src = "{# Jinja: cures all #}\n## Safe care {#safe-care}\n\nText {{!-- hb: cure --}} and {{! short }} more.\n"
     assert prose(src) == [("heading", "Safe care {#safe-care}"), ("paragraph", "Text and more.")]
     assert [c.text for c in extract(src).comments] == [" Jinja: cures all ", " hb: cure ", " short "]
+
+
+def test_whitespace_control_dashes_are_not_part_of_a_comments_words() -> None:
+    src = "{#- clinic-lint-disable-next-line hype -- ok -#}\n{%- # a note -%}\n{#+ kept +#} {# y- #} {#-#}\nText.\n"
+    assert [c.text for c in extract(src).comments] == [
+        " clinic-lint-disable-next-line hype -- ok ",
+        " a note ",
+        " kept ",
+        " y- ",  # a dash that is not next to the closer is the comment's own
+        "",
+    ]
+    assert prose(src) == [("paragraph", "Text.")]
 
 
 def test_template_comments_carry_directives_in_html_too() -> None:

@@ -75,6 +75,27 @@ def test_which_items_are_copy() -> None:
     assert [part for part, _ in posts(body)] == ["post", "draft", "block"]
 
 
+def test_seo_plugins_custom_fields_are_copy_other_custom_fields_are_not() -> None:
+    src = HEAD + (
+        "<item><title>Ketamine</title><wp:post_name>k</wp:post_name>\n"
+        "<wp:postmeta><wp:meta_key><![CDATA[_yoast_wpseo_metadesc]]></wp:meta_key>\n"
+        "<wp:meta_value><![CDATA[Completely safe &amp; fast relief.]]></wp:meta_value></wp:postmeta>\n"
+        "<wp:postmeta><wp:meta_key>rank_math_facebook_title</wp:meta_key>"
+        "<wp:meta_value>Cured in a day &amp; more</wp:meta_value></wp:postmeta>\n"
+        "<wp:postmeta><wp:meta_key>_thumbnail_id</wp:meta_key><wp:meta_value>cure</wp:meta_value></wp:postmeta>\n"
+        "<wp:comment><wp:commentmeta><wp:meta_key>_yoast_wpseo_title</wp:meta_key>"
+        "<wp:meta_value>A reader's cure</wp:meta_value></wp:commentmeta></wp:comment></item>"
+    )
+    assert posts(src[len(HEAD) :]) == [("k", [
+        ("title", "Ketamine"),
+        ("meta_description", "Completely safe & fast relief."),
+        ("og_title", "Cured in a day & more"),
+    ])]  # fmt: skip
+    assert where(src, "Completely safe") == ((6, 25), "Completely safe")
+    assert where(src, "day & more") == ((7, 91), "day &amp; more")
+    assert_faithful(src, extract(src))
+
+
 def test_directives_in_post_content_are_collected() -> None:
     src = HEAD + (
         "<item><content:encoded><![CDATA[<!-- clinic-lint-disable-next-line hype -- ok -->\n<p>Amazing</p>]]>"

@@ -12,6 +12,7 @@ import signal
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,10 @@ STARTER = Path(__file__).parent / "fixtures" / "packs" / "starter.yaml"
 SMALL = ["--no-default-packs", "--pack", str(STARTER)]
 RISKY = "Ketamine is a Category III drug.\n\nIt is completely safe.\n"  # 2 findings, one with a safe fix
 FIXED = "Ketamine is a Schedule III drug.\n\nIt is completely safe.\n"
+CLAIMS_PARAGRAPH = (  # the issue's reproduction: a few hundred of these take seconds to check
+    "Our ketamine infusions are completely safe and studies show they cure depression.\n"
+    "Ketamine is a Category III drug.\n"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -89,6 +94,51 @@ def test_output_inside_a_linted_directory_is_not_linted(capsys) -> None:
         doc = json.loads(Path("report.txt").read_text(encoding="utf-8"))
         assert {f["path"] for f in doc["findings"]} == {"./post.txt"}
         assert doc["summary"]["files_checked"] == 1
+
+
+def test_a_run_stopped_half_way_leaves_the_previous_report_whole(capsys, monkeypatch, in_tmp: Path) -> None:
+    """The report is written beside its file and renamed over it at the end: a reader never gets half a
+    report, and Ctrl-C (or an error) half-way leaves the last complete one and no temporary file."""
+    for i in range(6):
+        Path(f"p{i}.md").write_text(RISKY, encoding="utf-8")
+    Path("report.json").write_text('{"previous": true}\n', encoding="utf-8")
+    os.chmod("report.json", 0o640)
+    real = runner.check_file
+
+    def interrupted(target, engine):
+        if target.path.endswith("p4.md"):
+            raise KeyboardInterrupt
+        return real(target, engine)
+
+    monkeypatch.setattr(runner, "check_file", interrupted)
+    code, _, err = check(capsys, "--format", "json", "--jobs", "1", "--output", "report.json", ".")
+    assert (code, err.splitlines()[-1]) == (130, "clinic-lint: interrupted")
+    assert Path("report.json").read_text(encoding="utf-8") == '{"previous": true}\n'
+    assert sorted(os.listdir(in_tmp)) == ["p0.md", "p1.md", "p2.md", "p3.md", "p4.md", "p5.md", "report.json"]
+    monkeypatch.setattr(runner, "check_file", real)
+    code, _, _ = check(capsys, "--format", "json", "--jobs", "1", "--output", "report.json", ".")
+    assert code == 1 and json.loads(Path("report.json").read_text(encoding="utf-8"))["summary"]["files_checked"] == 6
+    assert stat.S_IMODE(os.stat("report.json").st_mode) == 0o640  # the report keeps its mode
+
+
+def test_sigterm_during_the_run_leaves_the_previous_report_and_no_temporary_file(in_tmp: Path) -> None:
+    Path("huge.md").write_text("# Page\n\n" + CLAIMS_PARAGRAPH * 400, encoding="utf-8")
+    Path("report.txt").write_text("previous report\n", encoding="utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "lint", "check", "--output", "report.txt", "huge.md"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        for _ in range(6000):  # the temporary report appears once the packs are loaded; then checking starts
+            if any(name.endswith(".tmp") for name in os.listdir(in_tmp)) or proc.poll() is not None:
+                break
+            time.sleep(0.01)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) == -signal.SIGTERM
+    finally:
+        proc.kill()
+    assert Path("report.txt").read_text(encoding="utf-8") == "previous report\n"
+    assert sorted(os.listdir(in_tmp)) == ["huge.md", "report.txt"]
 
 
 # --------------------------------------------------------------------------- 8: unencodable text in every report
@@ -311,6 +361,28 @@ def test_diff_applies_with_git_apply_and_patch(capsys, in_tmp: Path, name: str, 
     assert Path("post.txt").read_bytes() == expected
 
 
+ODD_NAMES = [os.fsdecode(b"bad\xff.md"), "line\nbreak::error file=x.md::x.md", 'q"uote\\back\ttab.md', "sp ace.md",
+             "caf\u00e9.md", "plain.md"]  # fmt: skip
+
+
+@pytest.mark.parametrize("tool", ["git", "patch"])
+def test_diff_of_a_site_with_odd_file_names_applies_whole(capsys, in_tmp: Path, tool: str) -> None:
+    """One file name with a line break, quote, tab, space or non-UTF-8 byte must not break the site's patch:
+    names are written as git writes them (C-quoted when needed, a tab after a name with spaces)."""
+    os.mkdir("site")
+    for name in ODD_NAMES:
+        Path("site", name).write_text(RISKY, encoding="utf-8")
+    code, out, err = check(capsys, "--diff", "site")
+    assert code == 1, err
+    assert '--- "a/site/bad\\377.md"\n' in out and "--- a/site/sp ace.md\t\n" in out
+    Path("fix.patch").write_bytes(out.encode("utf-8"))
+    argv = ["git", "apply", "fix.patch"] if tool == "git" else ["patch", "-s", "-p1", "-i", "fix.patch"]
+    subprocess.run(argv, check=True, cwd=in_tmp, capture_output=True)
+    assert {name: Path("site", name).read_text(encoding="utf-8") for name in ODD_NAMES} == dict.fromkeys(
+        ODD_NAMES, FIXED
+    )
+
+
 # --------------------------------------------------------------------------- 12: FIFOs, devices, size limits
 
 
@@ -341,12 +413,53 @@ def test_fifo_as_pack_baseline_config_gitignore_or_cache_entry_does_not_hang(in_
     assert "base.json: cannot read baseline: a named pipe (FIFO), not a regular file" in done.stderr.decode()
     os.mkfifo("config.yaml")
     done = cli("check", *SMALL, "--config", "config.yaml", "post.md", timeout=60)
-    assert (done.returncode, done.stderr) == (2, b"clinic-lint: error: config.yaml: config file not found\n")
-    for name in (".gitignore", ".clinic-lint.yaml", "pyproject.toml"):
+    assert (done.returncode, done.stderr.decode()) == (
+        2, "clinic-lint: error: config.yaml: cannot read config: a named pipe (FIFO), not a regular file\n"
+    )  # fmt: skip
+    for name in (".gitignore", "pyproject.toml"):
         os.mkfifo(name)
-    done = cli("check", *SMALL, "--format", "json", ".", timeout=60)  # FIFOs are no config, no .gitignore
+    done = cli("check", *SMALL, "--format", "json", ".", timeout=60)  # FIFOs are no .gitignore, no pyproject
     assert done.returncode == 1, done.stderr
     assert json.loads(done.stdout)["summary"]["files_checked"] == 1
+
+
+@pytest.mark.parametrize(
+    ("make", "what"),
+    [
+        (os.mkfifo, "a named pipe (FIFO), not a regular file"),
+        (lambda p: os.symlink("/dev/null", p), "a character device, not a regular file"),
+        (lambda p: os.symlink("gone.yaml", p), "a symbolic link to a file that does not exist"),
+    ],
+)
+def test_a_config_that_is_no_regular_file_is_an_error_not_passed_over(capsys, make, what: str) -> None:
+    """Passed over, a parent directory's config (or none) would apply without a word: the run stops instead."""
+    os.mkdir("site")
+    Path("site", "post.md").write_text(RISKY, encoding="utf-8")
+    Path(".clinic-lint.yaml").write_text("fail-on: error\n", encoding="utf-8")  # the parent's config
+    make(os.path.join("site", ".clinic-lint.yml"))
+    code, out, err = check(capsys, "site")
+    assert (code, out) == (2, "")
+    assert errors(err) == [f"clinic-lint: error: site/.clinic-lint.yml: cannot read config: {what}"]
+
+
+def test_a_gitignore_pattern_that_would_backtrack_forever_is_dropped_with_a_notice(capsys) -> None:
+    """``*a*a*...*b`` against a long file name takes Python's ``re`` longer than the age of the universe; the
+    walk drops the pattern (saying so, once) and goes on, and every other pattern still applies."""
+    os.mkdir("site")
+    os.makedirs("site/docs/2024")
+    hostile = "*a" * 100 + "b"
+    Path("site/.gitignore").write_text(f"# generated\n\n{hostile}\nignored.md\ndocs/**/draft-*.md\n", encoding="utf-8")
+    long_names = ["a" * 240 + f"{i}.md" for i in range(3)]
+    for name in [*long_names, "ignored.md", "docs/2024/draft-x.md", "docs/2024/final.md"]:
+        Path("site", name).write_text(RISKY, encoding="utf-8")
+    code, out, err = check(capsys, "--format", "json", "site")
+    assert code == 1
+    assert [line for line in err.splitlines() if ".gitignore" in line] == [
+        f"clinic-lint: site/.gitignore:3: pattern '{hostile[:17]}...{hostile[-18:]}' not applied: matching it "
+        f"against '{'a' * 17}...{'a' * 14}0.md' took over 0.05s"  # the path as the .gitignore sees it
+    ]
+    checked = {f["path"] for f in json.loads(out)["findings"]}
+    assert checked == {*(f"site/{n}" for n in long_names), "site/docs/2024/final.md"}
 
 
 def test_fifo_cache_entry_is_not_read(in_tmp: Path, monkeypatch) -> None:
@@ -675,14 +788,45 @@ def test_a_planted_cache_entry_is_never_unpickled(in_tmp: Path, monkeypatch) -> 
     assert stat.S_IMODE(os.stat(in_tmp / "key" / "cache-key").st_mode) == 0o600
 
 
-def test_a_key_others_can_write_disables_the_cache(in_tmp: Path, monkeypatch) -> None:
+def test_a_tampered_cache_entry_is_refused_and_the_packs_compiled_again(in_tmp: Path, capsys, monkeypatch) -> None:
+    """End to end: a run after someone replaced the compiled rule set (keeping the genuine header and MAC) or
+    flipped one byte of it compiles the packs again, reports exactly what a clean run reports, runs none of the
+    planted code, and leaves a genuine entry that the next run uses."""
+    from lint import packs
+
     monkeypatch.setenv("CLINIC_LINT_CACHE_DIR", str(in_tmp / "cache"))
-    monkeypatch.setenv("CLINIC_LINT_CACHE_KEY", str(in_tmp / "shared-key"))
-    Path("shared-key").write_bytes(b"k" * 32)
-    os.chmod("shared-key", 0o666)
+    monkeypatch.setenv("CLINIC_LINT_CACHE_KEY", str(in_tmp / "key" / "cache-key"))
+    Path("post.md").write_text(RISKY, encoding="utf-8")
+    code, clean, err = check(capsys, "--format", "json", "post.md")
+    assert code == 1 and "compiling rule packs" in err
+    (entry,) = (in_tmp / "cache").glob("rules-*.pickle")
+    digest = entry.stem.removeprefix("rules-")
+    genuine = entry.read_bytes()
+    mac_end = len(cache.HEADER) + 32
+    planted = genuine[:mac_end] + pickle.dumps((cache.MAGIC, digest, _Planted()))
+    flipped = genuine[:-100] + bytes([genuine[-100] ^ 0x40]) + genuine[-99:]
+    for tampered in (planted, flipped):
+        entry.write_bytes(tampered)
+        code, out, err = check(capsys, "--format", "json", "post.md")
+        assert (code, out) == (1, clean)
+        assert "compiling rule packs" in err  # refused, so compiled again
+        assert not Path("planted-code-ran").exists()
+        assert isinstance(cache.load("rules", digest), packs.RuleSet)  # a genuine entry again
+        code, out, err = check(capsys, "--format", "json", "post.md")
+        assert (code, out) == (1, clean) and "compiling" not in err  # and the next run uses it
+
+
+@pytest.mark.parametrize("mode", [0o666, 0o644, 0o640, 0o600])
+def test_a_key_others_can_read_or_write_disables_the_cache(in_tmp: Path, monkeypatch, mode: int) -> None:
+    """Whoever can read the key can sign a planted entry; whoever can write it can choose it."""
+    monkeypatch.setenv("CLINIC_LINT_CACHE_DIR", str(in_tmp / "cache"))
+    monkeypatch.setenv("CLINIC_LINT_CACHE_KEY", str(in_tmp / f"key-{mode:o}"))  # keys are read once per process
+    Path(f"key-{mode:o}").write_bytes(b"k" * 32)
+    os.chmod(f"key-{mode:o}", mode)
     cache.store("rules", "abc", {"value": 1})
-    assert not (in_tmp / "cache" / "rules-abc.pickle").exists()
-    assert cache.load("rules", "abc") is None
+    private = mode == 0o600
+    assert (in_tmp / "cache" / "rules-abc.pickle").exists() == private
+    assert cache.load("rules", "abc") == ({"value": 1} if private else None)
 
 
 # --------------------------------------------------------------------------- 19: reserved names

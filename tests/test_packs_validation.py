@@ -121,6 +121,13 @@ def test_every_command_reports_a_broken_pack_the_same_way(capsys, command: str) 
     assert err.startswith("clinic-lint: error: p.yaml:6:15: rule 'my-rule': unknown category 'miracle'")
 
 
+@pytest.mark.parametrize("key", ["severity", "category"])
+def test_a_huge_bad_value_is_echoed_short(capsys, key: str) -> None:
+    text = pack(GOOD).replace(f"{key}: {'warning' if key == 'severity' else 'hype'}", f"{key}: {'x' * 100_000}")
+    code, err = load(capsys, text)
+    assert code == 2 and len(err.splitlines()) == 1 and len(err) < 300, err[:300]
+
+
 def test_an_escaped_emoji_is_one_character(capsys) -> None:
     text = pack(GOOD).replace('message: "m"', 'message: "\\ud83d\\ude00 {match}"')
     Path("post.txt").write_text("It is safe.\n", encoding="utf-8")

@@ -11,6 +11,7 @@ import re
 import subprocess
 import sys
 from collections import Counter
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -97,6 +98,44 @@ def test_every_highlight_sits_on_its_findings_words_in_all_three_formats(page, t
     assert page.title().startswith(f"clinic-lint report: {len(findings)} findings in 13 pages")
 
 
+MDX = """---
+title: Our miracle cure
+---
+import Callout from './callout'
+
+<Callout title="Completely safe and proven">Our treatment is **completely safe**.</Callout>
+
+It cures depression fast. Book now!
+"""
+WXR = """<?xml version="1.0"?>
+<rss xmlns:wp="http://wordpress.org/export/1.2/" xmlns:content="http://purl.org/rss/1.0/modules/content/">
+<channel>
+<item><title>One &amp; only</title>
+<content:encoded><![CDATA[<p>Our &ldquo;treatment&rdquo; is completely safe.</p><p>It cures depression.</p>]]></content:encoded>
+<wp:post_name>one</wp:post_name></item>
+</channel></rss>
+"""
+
+
+def test_highlights_sit_on_the_words_in_mdx_word_and_wordpress_pages(page, tmp_path: Path, capsys) -> None:
+    import docx
+
+    (tmp_path / "post.mdx").write_text(MDX, encoding="utf-8")
+    (tmp_path / "export.xml").write_text(WXR, encoding="utf-8")
+    brief = docx.Document()
+    brief.add_paragraph("Intro text.")
+    brief.add_paragraph("Our infusion is\tcompletely safe and cures depression.")
+    brief.add_table(rows=1, cols=2).cell(0, 1).text = "Book now, only 3 spots left!"
+    brief.save(str(tmp_path / "brief.docx"))
+    paths = [str(tmp_path / name) for name in ("post.mdx", "export.xml", "brief.docx")]
+    _, html = report(tmp_path, capsys, *paths)
+    findings = findings_json(capsys, *paths)
+    assert {Path(f["path"]).name for f in findings if f["match"]} == {"post.mdx", "export.xml#one", "brief.docx"}
+    cards = open_report(page, html).evaluate(CARDS_JS)
+    want = Counter((Path(f["path"]).name, f["rule"], plain(f["match"])) for f in findings)
+    assert Counter((Path(c["page"]).name, c["rule"], plain(c["words"])) for c in cards) == want
+
+
 SITE = {
     "posts/ketamine.md": "# Ketamine\n\nKetamine is a Category III drug and completely safe.\n\nA miracle, really.\n",
     "posts/weight.html": "<html><body><h1>Weight</h1><p>Results guaranteed &amp; totally safe.</p></body></html>\n",
@@ -143,6 +182,17 @@ def test_filters_hide_findings_and_their_highlights(page, site: Path, capsys) ->
     assert visible_cards(page) == everything
 
 
+def test_the_report_requests_nothing_but_itself(page, site: Path, capsys) -> None:
+    _, html = report(site, capsys, *PACK, "posts")
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    open_report(page, html)
+    page.get_by_label("warning", exact=True).uncheck()  # the script runs, and fetches nothing either
+    page.emulate_media(media="print")
+    page.emulate_media(media="screen")
+    assert requested == [html.resolve().as_uri()]
+
+
 def test_without_javascript_everything_is_shown(browser, site: Path, capsys) -> None:
     _, html = report(site, capsys, *PACK, "posts")
     context = screenshot_report.new_context(browser, javascript=False)
@@ -166,6 +216,29 @@ def test_keyboard_reaches_highlights_and_they_lead_to_their_finding(page, site: 
     page.keyboard.press("Enter")
     assert page.evaluate("location.hash") == target
     assert page.locator(target).is_visible()
+
+
+def test_landmarks_headings_and_labels_for_assistive_technology(page, site: Path, capsys) -> None:
+    _, html = report(site, capsys, *PACK, "posts")
+    open_report(page, html)
+    assert page.get_attribute("html", "lang") == "en"
+    assert page.get_by_role("banner").count() == 1 and page.get_by_role("main").count() == 1
+    assert page.get_by_role("form", name="Filter findings").count() == 1
+    for name in ("Summary", "Pages", "posts/ketamine.md"):
+        assert page.get_by_role("region", name=name).count() + page.get_by_role("article", name=name).count() == 1
+    # headings go down one level at a time: a screen reader's outline of the report
+    levels = page.evaluate("() => Array.from(document.querySelectorAll('h1,h2,h3,h4')).map(h => +h.tagName[1])")
+    assert levels[0] == 1 and all(b <= a + 1 for a, b in pairwise(levels))
+    # every filter box is named by its label; every table header cell says whether it heads a row or a column
+    boxes = page.locator("#filters input[type=checkbox]")
+    names = [page.get_by_role("checkbox", name=box.get_attribute("value"), exact=True).count() for box in boxes.all()]
+    assert len(names) == 7 and names == [1] * 7
+    assert page.locator("th:not([scope])").count() == 0
+    # the skip link leads to the pages, and the focused highlight is outlined (seen, not only reachable)
+    assert page.locator(page.get_attribute("a.skip", "href")).count() == 1
+    page.locator(".hl").first.focus()
+    outline = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
+    assert outline not in ("none", "")
 
 
 def test_print_leaves_out_the_filters_and_opens_folded_details(page, site: Path, capsys) -> None:
@@ -193,10 +266,14 @@ def contrast(fg: str, bg: str) -> float:
 
 
 def test_text_has_enough_contrast(page, site: Path, capsys) -> None:
-    _, html = report(site, capsys, *PACK, "posts")
+    waived = ["--reviewer", "Dana Reyes", "--reason", "Approved", "--today", "2025-01-10"]
+    assert main(["waive", "posts/iv.txt:1", "wf-safe", *PACK, *waived]) == 0  # the grey of waived findings too
+    _, html = report(site, capsys, *PACK, "--today", "2025-01-10", "posts")
     open_report(page, html)
+    assert page.locator(".hl.sev-waived").count() == page.locator(".badge.waived").count() == 1
     pairs = page.evaluate(
-        """() => Array.from(document.querySelectorAll('.badge, .hl, .finding p, .cat, .ln, a, .suggestion .label'))
+        """() => Array.from(document.querySelectorAll(
+             '.badge, .hl, .finding p, .cat, .ln, a, .suggestion .label, td, th, dt, .muted, label, legend'))
            .map(e => { let s = getComputedStyle(e), b = e, bg = 'rgba(0, 0, 0, 0)';
                        while (b && (bg = getComputedStyle(b).backgroundColor) === 'rgba(0, 0, 0, 0)') b = b.parentElement;
                        return [e.className || e.tagName, s.color, b ? bg : 'rgb(255, 255, 255)']; })"""
@@ -255,6 +332,11 @@ def test_lint_report_waive_expire_come_back(browser, site: Path, capsys) -> None
         "Dana Reyes",
     ]
     assert page.locator("dl.totals div", has_text="Waived").locator("dd").text_content() == "2"
+    page.get_by_label("waived", exact=True).uncheck()  # the filter hides accepted findings and their words
+    assert [c for c in page.evaluate(CARDS_JS) if c["visible"] and c["waived"]] == []
+    assert "off" in page.locator(".hl", has_text="perfectly safe").get_attribute("class")
+    assert page.locator("#filter-status").text_content() == "Showing 4 of 6 findings."
+    page.get_by_label("waived", exact=True).check()
     page.screenshot(path=str(site / "waived.png"))
     assert main(["check", *PACK, "--today", "2025-01-20", "posts"]) == 1
     assert (

@@ -111,6 +111,14 @@ def test_html_is_one_self_contained_document(site: Path, capsys) -> None:
     hrefs = [a["href"] for t, a in found if t == "a"]
     external = sorted({h for h in hrefs if not h.startswith("#")})
     assert external == ["https://example.org/rule"]  # the authorities, nothing else
+    assert not [a for _, a in found if {"src", "srcset", "poster", "data", "background"} & a.keys()]
+    # the inline style and script fetch nothing either (no url(), @import, fetch or remote address)
+    inline = re.findall(r"<style>(.*?)</style>|<script>(.*?)</script>", doc, re.S)
+    assert len(inline) == 2 and all(len("".join(pair)) > 500 for pair in inline)
+    for code in ("".join(pair) for pair in inline):
+        assert not re.search(r"url\(|@import|fetch\(|XMLHttpRequest|https?:|//[\w.-]+\.\w", code)
+    # every remote address in the document is the target of a link to an authority
+    assert len(re.findall(r"https?://", doc)) == len([h for h in hrefs if h.startswith("http")])
 
 
 def test_copy_cannot_inject_markup(site: Path, capsys) -> None:

@@ -6,6 +6,7 @@ independently of the server's own conversion."""
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 from pathlib import Path
 
@@ -207,6 +208,12 @@ def test_other_formats_and_closing(tmp_path: Path) -> None:
         assert "absolute-safety" in by_rule(await s.diagnostics(uri))
         code = s.open("notes.py", "RISK = 'completely safe'\n", "python")
         assert list((await s.diagnostics(code)).diagnostics) == []  # not a format clinic-lint lints
+        # an unsaved buffer has no file name: its language says the format
+        item = types.TextDocumentItem(uri="untitled:Untitled-1", language_id="markdown", version=1,
+                                      text="It is **completely safe**.\n")  # fmt: skip
+        s.client.text_document_did_open(types.DidOpenTextDocumentParams(text_document=item))
+        safe = by_rule(await s.diagnostics("untitled:Untitled-1"))["absolute-safety"]
+        assert (safe.range.start.character, safe.range.end.character) == (8, 23)  # inside the ** markers
         s.client.text_document_did_close(
             types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
         )
@@ -273,6 +280,46 @@ def test_suppression_in_plain_text_is_a_line_of_its_own(tmp_path: Path) -> None:
         assert "schedule-category-misnomer" not in by_rule(await s.diagnostics(uri))
 
     run_session(tmp_path, scenario)
+
+
+def test_suppressions_never_land_inside_front_matter_or_a_tag(tmp_path: Path) -> None:
+    from html.parser import HTMLParser
+
+    from ruamel.yaml import YAML
+
+    post = "---\ntitle: Completely safe ketamine care\n---\n\nWe are open on Mondays.\n"
+    page = '<html><body>\n<p>See <img src="a.png"\n  alt="It is completely safe > anything"\n  width="3"> here.</p>\n</body></html>\n'
+
+    def alts(text: str) -> list[str]:
+        found = []
+
+        class Images(HTMLParser):
+            def handle_starttag(self, tag, attrs):
+                found.extend(v for k, v in attrs if k == "alt")
+
+        Images().feed(text)
+        return found
+
+    async def suppress(s: Session, name: str, text: str, language: str) -> str:
+        uri = s.open(name, text, language)
+        diagnostic = by_rule(await s.diagnostics(uri))["absolute-safety"]
+        action = next(a for a in await s.actions(uri, diagnostic) if a.title.startswith("Suppress absolute-safety"))
+        edited = apply_edits(text, edits_of(action))
+        s.change(uri, edited, 2)
+        found = by_rule(await s.diagnostics(uri))
+        assert "absolute-safety" not in found and "suppression-missing-reason" in found, (name, edited)
+        return edited
+
+    async def scenario(s: Session) -> None:
+        edited = await suppress(s, "post.md", post, "markdown")
+        matter = edited.split("---\n")[1]  # still valid YAML, unchanged; the directive follows it
+        assert YAML(typ="safe", pure=True).load(matter) == {"title": "Completely safe ketamine care"}
+        assert "\n---\n<!-- clinic-lint-disable-file absolute-safety -- <reason> -->\n" in edited
+        edited = await suppress(s, "page.html", page, "html")
+        assert alts(edited) == alts(page) == ["It is completely safe > anything"]  # the attribute is untouched
+        assert "<!-- clinic-lint-enable absolute-safety --> here." in edited
+
+    run_session(tmp_path, scenario, options={"debounce": 0})
 
 
 def test_code_action_adds_the_missing_disclaimer_at_the_end(tmp_path: Path) -> None:
@@ -390,6 +437,25 @@ def test_nearest_config_and_reload_on_change(tmp_path: Path) -> None:
     run_session(tmp_path, scenario, options={"debounce": 0})
 
 
+def test_excluded_documents_are_left_alone_as_check_leaves_them(tmp_path: Path, capsys, monkeypatch) -> None:
+    (tmp_path / ".clinic-lint.yaml").write_text("exclude: [drafts, '*.tmp.md']\n", encoding="utf-8")
+    (tmp_path / "drafts" / "2026").mkdir(parents=True)
+    text = "It is completely safe.\n"
+    for name in ("post.md", "drafts/2026/post.md", "notes.tmp.md"):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    main(["check", "--format", "json", "."])
+    checked = {Path(f["path"]).as_posix() for f in json.loads(capsys.readouterr().out)["findings"]}
+    assert checked == {"post.md"}
+
+    async def scenario(s: Session) -> None:
+        for name in ("post.md", "drafts/2026/post.md", "notes.tmp.md"):
+            found = by_rule(await s.diagnostics(s.open(name, text)))
+            assert ("absolute-safety" in found) == (name in checked), name
+
+    run_session(tmp_path, scenario, options={"debounce": 0})
+
+
 def test_save_relints_and_a_changed_pack_is_reloaded(tmp_path: Path) -> None:
     starter = Path(__file__).parent / "fixtures" / "packs" / "starter.yaml"
     pack = tmp_path / "house.yaml"
@@ -427,6 +493,13 @@ def test_a_broken_config_is_shown_not_fatal(tmp_path: Path) -> None:
         assert "absolute-safety" in by_rule(await s.diagnostics(uri))
 
     run_session(tmp_path, scenario, options={"debounce": 0})
+
+
+@pytest.mark.parametrize("debounce", ["-1", "nan", "inf"])
+def test_a_bad_debounce_is_a_usage_error(debounce: str, capsys) -> None:
+    assert main(["server", "--debounce", debounce]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("clinic-lint: error: --debounce must be 0 or more seconds") and err.count("\n") == 1
 
 
 def test_server_without_the_lsp_extra_says_how_to_get_it(monkeypatch, capsys) -> None:

@@ -127,6 +127,7 @@ def test_waive_writes_atomically_with_normal_permissions(capsys, site: Path) -> 
         ("posts/nope.md:3", "wf-safe", [], "posts/nope.md: no such file"),
         ("posts/a.md:3", "wf-safe", ["--expires", "2024-12-31"], "--expires 2024-12-31 is before today (2025-01-10)"),
         ("posts/a.md:3", "wf-safe", ["--days", "0"], "--days must be 1 or more"),
+        ("posts/a.md:3", "wf-safe", ["--days", "9" * 30], "the expiry would be after 9999-12-31"),
     ],
 )
 def test_waive_errors_are_one_line_and_exit_2(capsys, target, rule, extra, message) -> None:
@@ -356,6 +357,24 @@ def test_show_waived_github_junit_markdown(capsys, waived_two) -> None:
     assert "| findings | 1 | 0 | 0 | 2 |" in md
     assert "**Waived:**" in md and "- `wf-safe` line 3: Waived by Dana Reyes" in md
     assert "**Waived:**" not in show(capsys, "markdown")[1]
+
+
+def test_show_waived_gitlab(capsys, waived_two) -> None:
+    plain = json.loads(show(capsys, "gitlab")[1])
+    assert [i["check_name"] for i in plain] == ["wf-schedule"]
+    issues = json.loads(show(capsys, "gitlab", "--show-waived")[1])
+    assert [(i["check_name"], i["severity"], i["description"].split(":")[0]) for i in issues] == [
+        ("wf-schedule", "major", "wf-schedule"), ("wf-safe", "info", "wf-safe (waived)"),
+        ("wf-miracle", "info", "wf-miracle (waived)")]  # fmt: skip
+    assert issues[1]["content"]["body"].endswith(
+        "\n\nWaived by Dana Reyes on 2025-01-10 until 2025-04-10: Quoting the 1970 label"
+    )
+    assert issues[0]["fingerprint"] == plain[0]["fingerprint"]
+    # the waiver expires: the finding is an issue of its own severity again, its body naming the lapsed waiver
+    code, out = show(capsys, "gitlab", "--today", "2025-05-01")
+    back = {i["check_name"]: i for i in json.loads(out)}
+    assert back["wf-safe"]["severity"] == "minor" and back["wf-safe"]["description"].startswith("wf-safe: ")
+    assert "The waiver by Dana Reyes on 2025-01-10 expired on 2025-04-10" in back["wf-safe"]["content"]["body"]
 
 
 WXR = (

@@ -45,6 +45,7 @@ def read(data: bytes, path: str) -> str:
         import docx  # python-docx
     except ImportError:
         raise InputError(f"{path}: reading Word files needs python-docx: {INSTALL_HINT}") from None
+    _check_unpacked_size(data, path)
     try:
         body = docx.Document(io.BytesIO(data)).element.body
     except Exception as exc:  # a damaged zip, missing parts, bad XML: python-docx raises many kinds
@@ -55,6 +56,24 @@ def read(data: bytes, path: str) -> str:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise InputError(f"{path}: not a readable Word file ({reason})") from None
     return "\n".join(_text(p) for p in _paragraphs(body, 0))
+
+
+def _check_unpacked_size(data: bytes, path: str) -> None:
+    """A small .docx can unpack to gigabytes (a zip bomb): refuse one whose parts add up to more than the
+    default max-file-size. The sizes the archive declares bound what Python's zipfile will inflate."""
+    import zipfile
+
+    from lint.inputs import DEFAULT_MAX_FILE_SIZE
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # python-docx reports a damaged file in its own words
+    if unpacked > DEFAULT_MAX_FILE_SIZE:
+        raise InputError(
+            f"{path}: not checked: the Word file unpacks to {unpacked:,} bytes, more than {DEFAULT_MAX_FILE_SIZE:,}"
+        )
 
 
 def _paragraphs(container: Any, depth: int) -> Iterator[Any]:

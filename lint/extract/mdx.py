@@ -41,6 +41,7 @@ _JS_SIMPLE = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", 
 _COMMENT_END = re.compile("-->")
 _QUOTES = {'"': re.compile('"'), "'": re.compile("'")}
 _CODE_ELEMENTS = frozenset(("pre", "code", "script", "style", "kbd", "samp"))
+_MAX_TEMPLATE_DEPTH = 64
 
 
 def extract(text: str, options: Options = DEFAULT_OPTIONS) -> Document:
@@ -63,6 +64,7 @@ class _Scanner:
         self.dead: set[str] = set()  # constructs found unclosed at the end of the file: not looked for again
         self._found: dict[object, tuple[int, int, int]] = {}
         self._runs: dict[int, list[int]] | None = None  # backtick run length -> starts
+        self._template_depth = 0  # template literals inside ${…} inside template literals
 
     def _find(self, pattern: re.Pattern[str], pos: int) -> tuple[int, int]:
         """First match of ``pattern`` at or after ``pos`` (``(-1, -1)``: none); the last answer is reused
@@ -322,19 +324,26 @@ class _Scanner:
         return self.n
 
     def _js_template(self, i: int) -> int:
-        """End of the template literal at ``i`` (with its ``${…}`` parts); -1 when it never ends."""
-        text = self.text
-        j = i + 1
-        while j < self.n:
-            c = text[j]
-            if c == "\\":
-                j += 2
-            elif c == "`":
-                return j + 1
-            elif c == "$" and text.startswith("${", j):
-                j = self._js(j + 2, 1)
-                if j < 0:
-                    return -1
-            else:
-                j += 1
-        return -1
+        """End of the template literal at ``i`` (with its ``${…}`` parts); -1 when it never ends, or when
+        templates nest deeper than any real page does (each level is a call: no stack overflow)."""
+        if self._template_depth >= _MAX_TEMPLATE_DEPTH:
+            return -1
+        self._template_depth += 1
+        try:
+            text = self.text
+            j = i + 1
+            while j < self.n:
+                c = text[j]
+                if c == "\\":
+                    j += 2
+                elif c == "`":
+                    return j + 1
+                elif c == "$" and text.startswith("${", j):
+                    j = self._js(j + 2, 1)
+                    if j < 0:
+                        return -1
+                else:
+                    j += 1
+            return -1
+        finally:
+            self._template_depth -= 1

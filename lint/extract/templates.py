@@ -165,7 +165,13 @@ class _Scanner:
         return end
 
     def _comment(self, start: int, body_start: int, body_end: int, end: int) -> int:
-        self.comments.append(Comment(self.text[body_start:body_end], start, end))
+        # Whitespace control ({#- … -#}, {%- # … -%}) belongs to the delimiters: a directive reads the words.
+        if body_start == start + 2 and self.text.startswith(("{#-", "{#+"), start):
+            body_start += 1
+        if body_end > body_start and self.text[body_end - 1] in "-+" and self.text.startswith(("#}", "%}"), body_end):
+            body_end -= 1
+        body = self.text[body_start:body_end]
+        self.comments.append(Comment(body, start, end))
         return self._blank(start, end)
 
     def _liquid(self, i: int) -> int:

@@ -1,10 +1,12 @@
 """WordPress exports (WXR: Tools > Export, an RSS file with WordPress's own elements).
 
 Each post, page or other content item is a document of its own — its title, excerpt and content (HTML,
-usually in a CDATA section) — named by its slug, or its id when it has none, so findings read
-``export.xml#post-slug:line:col`` with the line and column in the export file. Document-level rules (a missing
-disclaimer) judge each post on its own. Attachments, menu items, revisions, site styles and trashed items are
-not copy and are skipped, as are readers' comments; drafts are linted (they are about to be published).
+usually in a CDATA section), and the SEO title and descriptions that Yoast, Rank Math or All in One SEO keep
+in its custom fields (what search results and shared links show) — named by its slug, or its id when it has
+none, so findings read ``export.xml#post-slug:line:col`` with the line and column in the export file.
+Document-level rules (a missing disclaimer) judge each post on its own. Attachments, menu items, revisions,
+site styles and trashed items are not copy and are skipped, as are readers' comments and other custom fields;
+drafts are linted (they are about to be published).
 
 The export is read by a scanner rather than an XML library: it must hand back the source offset of every
 character of a CDATA section or an escaped text, which neither ElementTree nor expat reports. It knows CDATA
@@ -31,6 +33,28 @@ _NOT_COPY = frozenset(
 )
 _NOT_PUBLISHED = frozenset(("trash", "auto-draft", "inherit"))
 _SKIPPED = frozenset(("wp:comment",))  # readers' comments are not the site's copy
+# Custom fields (<wp:postmeta>) in which SEO plugins keep what search engines and social networks show of a
+# post — its meta description and the titles and descriptions of its shared cards — by the kind of their block.
+SEO_FIELDS = {
+    "_yoast_wpseo_title": "seo_title",
+    "_yoast_wpseo_metadesc": "meta_description",
+    "_yoast_wpseo_opengraph-title": "og_title",
+    "_yoast_wpseo_opengraph-description": "og_description",
+    "_yoast_wpseo_twitter-title": "twitter_title",
+    "_yoast_wpseo_twitter-description": "twitter_description",
+    "rank_math_title": "seo_title",
+    "rank_math_description": "meta_description",
+    "rank_math_facebook_title": "og_title",
+    "rank_math_facebook_description": "og_description",
+    "rank_math_twitter_title": "twitter_title",
+    "rank_math_twitter_description": "twitter_description",
+    "_aioseo_title": "seo_title",
+    "_aioseo_description": "meta_description",
+    "_aioseo_og_title": "og_title",
+    "_aioseo_og_description": "og_description",
+    "_aioseo_twitter_title": "twitter_title",
+    "_aioseo_twitter_description": "twitter_description",
+}
 
 
 def extract(text: str, options: Options = DEFAULT_OPTIONS) -> Document:
@@ -86,6 +110,8 @@ class _Scanner:
     def _item(self, pos: int) -> tuple[Document | None, int]:
         """The post whose ``<item>`` content starts at ``pos``, and where scanning goes on."""
         fields: dict[str, tuple[int, int]] = {}  # element name -> content [start, end)
+        meta: list[tuple[tuple[int, int], tuple[int, int]]] = []  # custom fields: (key, value) content spans
+        meta_key: tuple[int, int] | None = None
         skipping: str | None = None  # inside <wp:comment>: nothing of it is the post's
         while True:
             start, end, tag = self._next_markup(pos)
@@ -106,14 +132,21 @@ class _Scanner:
                 continue
             if name in _SKIPPED:
                 skipping = name
-            elif name in _FIELDS:
+            elif name in _FIELDS or name in ("wp:meta_key", "wp:meta_value"):
                 close = self._content_end(end, name)
                 if close < 0:
                     pos = self.n
                     break
-                fields.setdefault(name, (end, close))
+                if name == "wp:meta_key":
+                    meta_key = (end, close)
+                elif name == "wp:meta_value":
+                    if meta_key is not None:
+                        meta.append((meta_key, (end, close)))
+                    meta_key = None
+                else:
+                    fields.setdefault(name, (end, close))
                 pos = close
-        return self._post(fields), pos
+        return self._post(fields, meta), pos
 
     def _content_end(self, pos: int, name: str) -> int:
         """Where the content of element ``name`` starting at ``pos`` ends (its end tag); -1 if it never does."""
@@ -142,7 +175,9 @@ class _Scanner:
             pos = close + 3
         return value
 
-    def _post(self, fields: dict[str, tuple[int, int]]) -> Document | None:
+    def _post(
+        self, fields: dict[str, tuple[int, int]], meta: list[tuple[tuple[int, int], tuple[int, int]]]
+    ) -> Document | None:
         """The document of one item, or None when it is not copy."""
         plain = {k: self._value(fields[k]).text.strip() for k in ("wp:post_type", "wp:status", "wp:post_name",
                                                                      "wp:post_id") if k in fields}  # fmt: skip
@@ -151,15 +186,23 @@ class _Scanner:
         name = plain.get("wp:post_name") or plain.get("wp:post_id") or "item"
         blocks = []
         comments = []
-        for field, kind, paragraphs in (
-            ("title", "title", False),
-            ("excerpt:encoded", "excerpt", True),
-            ("content:encoded", None, True),
-        ):
-            if field in fields:
-                doc = self._value(fields[field]).html(kind, paragraphs_at_blank_lines=paragraphs)
-                blocks.extend(doc.blocks)
-                comments.extend(doc.comments)
+        spans: list[tuple[tuple[int, int], str | None, bool]] = [
+            (fields[field], kind, paragraphs)
+            for field, kind, paragraphs in (
+                ("title", "title", False),
+                ("excerpt:encoded", "excerpt", True),
+                ("content:encoded", None, True),
+            )
+            if field in fields
+        ]
+        for key, value in meta:
+            kind = SEO_FIELDS.get(self._value(key).text.strip())
+            if kind is not None:
+                spans.append((value, kind, False))
+        for span, kind, paragraphs in spans:
+            doc = self._value(span).html(kind, paragraphs_at_blank_lines=paragraphs)
+            blocks.extend(doc.blocks)
+            comments.extend(doc.comments)
         blocks.sort(key=lambda b: b.offsets.src_starts[0])
         comments.sort(key=lambda c: c.start)
         return Document(blocks, comments, part=name)

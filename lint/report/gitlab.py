@@ -5,6 +5,11 @@ Each finding becomes ``{"description", "check_name", "fingerprint", "severity", 
 ``content.body`` carries the suggestion). Paths are relative to the working directory (the checkout). The
 fingerprint is a digest of the baseline fingerprint (rule + matched text + sentence, not the line) and the
 occurrence count, so GitLab recognises the same finding on the source and target branches.
+
+Code Quality has no notion of an accepted finding, so with ``--show-waived`` a waived finding is marked in
+its own words: ``(waived)`` after the rule in the description, severity ``info`` (the lowest),
+and the waiver (who, when, until when, why) in the body. Its fingerprint stays that of the finding, so GitLab
+sees the same issue before and after the waiver.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from typing import Any
 
 from lint.baseline import fingerprint
 from lint.model import Finding
-from lint.report import BaseReporter, Summary
+from lint.report import BaseReporter, Summary, is_waived, waiver_note
 from lint.report._paths import portable_path
 from lint.safetext import safe_tree
 
@@ -34,11 +39,12 @@ class Reporter(BaseReporter):
         base = fingerprint(f)
         self.seen[path, f.rule, base] += 1
         ident = f"{path}\0{f.rule}\0{base}\0{self.seen[path, f.rule, base]}"
+        waived = is_waived(f)
         issue: dict[str, Any] = {
-            "description": f"{f.rule}: {f.message}",
+            "description": f"{f.rule}{' (waived)' if waived else ''}: {f.message}",
             "check_name": f.rule,
             "fingerprint": hashlib.sha256(ident.encode("utf-8", "surrogatepass")).hexdigest()[:32],
-            "severity": SEVERITIES[f.severity],
+            "severity": "info" if waived else SEVERITIES[f.severity],
             "location": {
                 "path": path,
                 "positions": {
@@ -47,8 +53,12 @@ class Reporter(BaseReporter):
                 },
             },
         }
-        if f.suggestion:
-            issue["content"] = {"body": f"Suggestion: {f.suggestion}"}
+        # the waiver: who accepted it (waived), or why its waiver no longer holds (expired, stale)
+        body = [f"Suggestion: {f.suggestion}"] if f.suggestion else []
+        if f.waiver:
+            body.append(waiver_note(f))
+        if body:
+            issue["content"] = {"body": "\n\n".join(body)}
         self.issues.append(issue)
 
     def finish(self, summary: Summary) -> None:
