@@ -209,3 +209,17 @@ def test_the_install_section_works_as_written(tmp_path: Path) -> None:
     assert proc.returncode == 1 and "schedule-category-misnomer" in proc.stdout, proc.stdout + proc.stderr
     probe = "import lsprotocol, pygls; from lint import server"  # the lsp extra came with the second line
     assert subprocess.run([str(bindir / "python"), "-c", probe], env=env).returncode == 0
+
+
+def test_the_30_second_example_prints_what_the_readme_shows(tmp_path, monkeypatch, capsys) -> None:
+    """The README's first example is the real output: a rule change that alters it must update the README."""
+    from lint.cli import main
+
+    post = blocks("markdown")[0]
+    shown = next(b for b in blocks("console") if b.startswith("$ clinic-lint check post.md\n"))
+    (tmp_path / "post.md").write_text(post, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    code = main(["check", "post.md"])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert out == shown.split("\n", 1)[1]

@@ -62,5 +62,4 @@ class Reporter(BaseReporter):
         self.issues.append(issue)
 
     def finish(self, summary: Summary) -> None:
-        json.dump(safe_tree(self.issues), self.stream, indent=2, ensure_ascii=False)
-        self.stream.write("\n")
+        self.stream.write(json.dumps(safe_tree(self.issues), indent=2, ensure_ascii=False) + "\n")  # one write

@@ -42,8 +42,7 @@ class Reporter(BaseReporter):
         self.findings.append(f)
 
     def finish(self, summary: Summary) -> None:
-        json.dump(safe_tree(self.log(summary)), self.stream, indent=2, ensure_ascii=False)
-        self.stream.write("\n")
+        self.stream.write(json.dumps(safe_tree(self.log(summary)), indent=2, ensure_ascii=False) + "\n")  # one write
 
     def log(self, summary: Summary) -> dict[str, Any]:
         rule_ids = sorted({f.rule for f in self.findings})
