@@ -20,6 +20,7 @@ import re
 from lint.extract import DEFAULT_OPTIONS, Options, frontmatter, key_name
 from lint.extract import markdown as markdown_extract
 from lint.extract.embedded import Mapped
+from lint.extract.forward import ForwardFinder
 from lint.extract.templates import Masked, blanked
 from lint.model import Comment, Document
 from lint.positions import Block
@@ -62,24 +63,9 @@ class _Scanner:
         self.comments: list[Comment] = []
         self.blocks: list[Block] = []
         self.dead: set[str] = set()  # constructs found unclosed at the end of the file: not looked for again
-        self._found: dict[object, tuple[int, int, int]] = {}
+        self._find = ForwardFinder(text).find  # the next closer ahead, each found in one pass
         self._runs: dict[int, list[int]] | None = None  # backtick run length -> starts
         self._template_depth = 0  # template literals inside ${…} inside template literals
-
-    def _find(self, pattern: re.Pattern[str], pos: int) -> tuple[int, int]:
-        """First match of ``pattern`` at or after ``pos`` (``(-1, -1)``: none); the last answer is reused
-        while it is still ahead, so searches never rescan."""
-        cached = self._found.get(pattern)
-        if cached is not None:
-            searched_from, at, end = cached
-            if at < 0 and pos >= searched_from:
-                return -1, -1
-            if searched_from <= pos <= at:
-                return at, end
-        m = pattern.search(self.text, pos)
-        at, end = (m.start(), m.end()) if m is not None else (-1, -1)
-        self._found[pattern] = (pos, at, end)
-        return at, end
 
     def _blank(self, start: int, end: int) -> int:
         if end > start:

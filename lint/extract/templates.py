@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass, field
 
 from lint.extract import key_name
+from lint.extract.forward import ForwardFinder
 from lint.model import Comment
 from lint.positions import Block, ProseBuilder
 
@@ -109,27 +110,7 @@ class _Scanner:
         self.spans: list[tuple[int, int]] = []
         self.comments: list[Comment] = []
         self.blocks: list[Block] = []
-        self._found: dict[object, tuple[int, int, int]] = {}  # closer -> (searched from, found at or -1, end)
-
-    # -- forward-only searches -------------------------------------------------------------------------------
-    def _find(self, closer: str | re.Pattern[str], pos: int) -> tuple[int, int]:
-        """``(start, end)`` of the first ``closer`` at or after ``pos``; ``(-1, -1)`` when there is none.
-        Remembers the last answer: asked again from before that hit, the answer is the same."""
-        cached = self._found.get(closer)
-        if cached is not None:
-            searched_from, at, end = cached
-            if at < 0 and pos >= searched_from:
-                return -1, -1
-            if searched_from <= pos <= at:
-                return at, end
-        if isinstance(closer, str):
-            at = self.text.find(closer, pos)
-            end = at + len(closer) if at >= 0 else -1
-        else:
-            m = closer.search(self.text, pos)
-            at, end = (m.start(), m.end()) if m is not None else (-1, -1)
-        self._found[closer] = (pos, at, end)
-        return at, end
+        self._find = ForwardFinder(text).find  # the next closer ahead, each found in one pass
 
     def _within_paragraph(self, start: int, close: int) -> bool:
         """Whether no blank line lies between ``start`` and ``close``."""
