@@ -505,6 +505,7 @@ PROJECT_SETS: dict[str, tuple[Path, Path]] = {
     "blind": (REPO_ROOT / "accuracy" / "blind" / "corpus", REPO_ROOT / "accuracy" / "blind" / "labels.yaml"),
     "blind2": (REPO_ROOT / "accuracy" / "blind2" / "corpus", REPO_ROOT / "accuracy" / "blind2" / "labels.yaml"),
     "blind3": (REPO_ROOT / "accuracy" / "blind3" / "corpus", REPO_ROOT / "accuracy" / "blind3" / "labels.yaml"),
+    "blind4": (REPO_ROOT / "accuracy" / "blind4" / "corpus", REPO_ROOT / "accuracy" / "blind4" / "labels.yaml"),
 }
 
 
@@ -549,7 +550,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--set",
         choices=[*PROJECT_SETS, "all"],
-        help="measure one of the project's own sets (corpus, seeds, holdout, blind, blind2, blind3) or all of them",
+        help="measure one of the project's own sets (corpus, seeds, holdout, blind, blind2, blind3, blind4) or all of them",
     )
     parser.add_argument(
         "--realworld",
