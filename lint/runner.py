@@ -72,6 +72,9 @@ def _within(seconds: float, check: Callable[[], FileResult]) -> FileResult | Non
 
     def expire(signum: int, frame: object) -> None:
         if not done:  # a signal delivered just as the check finished must not escape the handling below
+            # Python drops an exception raised while a destructor or a garbage-collector callback runs: fire
+            # again shortly, so a swallowed one cannot let the check run on past its budget.
+            signal.setitimer(signal.ITIMER_REAL, 0.05)
             raise _OutOfTime
 
     previous = signal.signal(signal.SIGALRM, expire)

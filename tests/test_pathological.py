@@ -237,7 +237,7 @@ def test_an_interrupted_check_leaves_the_engine_as_it_was(engine) -> None:
     for budget in (0.001, 0.01, 0.03, 0.1, 0.3):
         tight.config.file_timeout = budget
         stopped = lint_source(huge, "huge.md", "markdown", tight)
-        assert stopped.errors and not stopped.findings, budget
+        assert stopped.errors and not stopped.findings, (budget, stopped.errors, len(stopped.findings))
     tight.config.file_timeout = 0  # the same engine, no budget now
     seeds = sorted((ROOT / "seeds").glob("*.md"))
     assert len(seeds) >= 4
@@ -245,7 +245,9 @@ def test_an_interrupted_check_leaves_the_engine_as_it_was(engine) -> None:
         source = SourceText(path.read_text(encoding="utf-8"), "utf-8", b"", "\n")
         again = lint_source(source, path.name, "markdown", tight)
         fresh = lint_source(source, path.name, "markdown", engine)
-        assert [(f.rule, f.start, f.end) for f in again.findings] == [(f.rule, f.start, f.end) for f in fresh.findings]
+        assert [(f.rule, f.start, f.end) for f in again.findings] == [
+            (f.rule, f.start, f.end) for f in fresh.findings
+        ], (path.name, again.errors, fresh.errors)
 
 
 def test_no_budget_and_a_generous_default(tmp_path: Path, capsys) -> None:
