@@ -373,11 +373,7 @@ class Matcher:
             return False
         key = (heading, id(rule))
         if key not in state._heading_has:
-            block, toks = state.blocks[heading], state.tokens[heading]
-            words = state.words(heading)
-            state._heading_has[key] = any(
-                _search(p, toks, 0, len(toks), block.text, 0, len(block.text), words) for p in rule.under_heading
-            )
+            state._heading_has[key] = any(_in_block(p, state, heading) for p in rule.under_heading)
         return state._heading_has[key]
 
     def _in_paragraph(self, state: _Doc, bi: int, rule: SentenceRule) -> bool:
@@ -385,11 +381,8 @@ class Matcher:
         Memoised per block and rule: a long paragraph is scanned once, however many candidates it holds."""
         key = (bi, id(rule))
         if key not in state._paragraph:
-            block, toks = state.blocks[bi], state.tokens[bi]
-            words = state.words(bi)
-            hit = any(
-                _search(p, toks, 0, len(toks), block.text, 0, len(block.text), words) for p in rule.unless_paragraph
-            )
+            block = state.blocks[bi]
+            hit = any(_in_block(p, state, bi) for p in rule.unless_paragraph)
             if not hit and block.context:
                 ctx = tokenize(block.context)
                 hit = any(
@@ -556,28 +549,27 @@ class Matcher:
                         continue
                     near = toks.norms[max(0, m_first - 3) : m_first] + toks.norms[m_last : m_last + 3]
                     found.append((m_first, m_last, pid, "compounded" in near))
-                # "semaglutide (Wegovy)": a generic named by its brand in brackets is that brand.
-                for i in range(len(found) - 1):
-                    m_first, m_last, pid, compounded = found[i]
-                    brand = found[i + 1]
-                    if (
-                        brand[2] in self.knowledge.products[pid].brands
-                        and brand[0] == m_last + 1
-                        and toks.norms[m_last] == "("
-                    ):
-                        found[i] = (m_first, m_last, brand[2], compounded)
-                # "Zepbound (tirzepatide) is ...", "Epidiolex, a purified CBD solution, is ...": a generic
-                # that glosses the brand just named, in brackets or set off by commas, is that brand.
-                for i in range(1, len(found)):
-                    brand, (m_first, m_last, pid, compounded) = found[i - 1], found[i]
-                    between = toks.norms[brand[1] : m_first]
-                    if brand[2] in self.knowledge.products[pid].brands and (
-                        between == ["("]
-                        or (between[:1] == [","] and len(between) <= 6 and _GLOSS.issuperset(between[1:]))
-                    ):
-                        found[i] = (m_first, m_last, brand[2], compounded)
+                self._name_glossed_generics(found, toks.norms)
                 state._products.append(found)
         return state._products
+
+    def _name_glossed_generics(self, found: list[tuple[int, int, str, bool]], norms: list[str]) -> None:
+        """A generic and its brand named side by side are one product, the brand: "semaglutide (Wegovy)" (the
+        brand in brackets after the generic), "Zepbound (tirzepatide)" and "Epidiolex, a purified CBD
+        solution," (the generic glossing the brand just named, in brackets or set off by commas)."""
+        products = self.knowledge.products
+        for i in range(len(found) - 1):  # brand in brackets after its generic (first, as they always ran)
+            (first, last, pid, compounded), brand = found[i], found[i + 1]
+            if brand[2] in products[pid].brands and norms[last : brand[0]] == ["("]:
+                found[i] = (first, last, brand[2], compounded)
+        for i in range(1, len(found)):  # generic glossing the brand before it
+            brand, (first, last, pid, compounded) = found[i - 1], found[i]
+            between = norms[brand[1] : first]
+            glosses = between == ["("] or (
+                between[:1] == [","] and len(between) <= 6 and _GLOSS.issuperset(between[1:])
+            )
+            if glosses and brand[2] in products[pid].brands:
+                found[i] = (first, last, brand[2], compounded)
 
     # ------------------------------------------------------------------------------------------------ findings
 
@@ -658,14 +650,20 @@ class Matcher:
                 if m is not None:
                     return m.group().strip()
             return None
-        for bi, (block, toks) in enumerate(zip(state.blocks, state.tokens, strict=True)):
-            m = _search(p, toks, 0, len(toks), block.text, 0, len(block.text), state.words(bi))
+        for bi in range(len(state.blocks)):
+            m = _in_block(p, state, bi)
             if m is not None:
                 return m
         return None
 
 
 # ---------------------------------------------------------------------------------------------- helpers
+
+
+def _in_block(p: Pattern, state: _Doc, bi: int) -> str | None:
+    """The first text ``p`` matches anywhere in block ``bi`` (not only within one sentence), or None."""
+    block, toks = state.blocks[bi], state.tokens[bi]
+    return _search(p, toks, 0, len(toks), block.text, 0, len(block.text), state.words(bi))
 
 
 def _finditer(p: Pattern, toks: Tokens, first: int, last: int, text: str, timeout: float | None):

@@ -87,6 +87,15 @@ class BaseReporter:
     def finish(self, summary: Summary) -> None:
         raise NotImplementedError
 
+    def write_json(self, document: Any) -> None:
+        """``document`` as indented JSON in one write (json.dump would hand the stream hundreds of thousands
+        of small pieces), with any character that cannot be encoded escaped (lint.safetext.safe_tree)."""
+        import json
+
+        from lint.safetext import safe_tree
+
+        self.stream.write(json.dumps(safe_tree(document), indent=2, ensure_ascii=False) + "\n")
+
 
 def reporter_class(fmt: str) -> type[BaseReporter]:
     return importlib.import_module(f"lint.report.{FORMATS[fmt]}").Reporter

@@ -15,7 +15,6 @@ sees the same issue before and after the waiver.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import Counter
 from typing import Any
 
@@ -23,7 +22,6 @@ from lint.baseline import fingerprint
 from lint.model import Finding
 from lint.report import BaseReporter, Summary, is_waived, waiver_note
 from lint.report._paths import portable_path
-from lint.safetext import safe_tree
 
 SEVERITIES = {"error": "major", "warning": "minor", "info": "info"}
 
@@ -62,4 +60,4 @@ class Reporter(BaseReporter):
         self.issues.append(issue)
 
     def finish(self, summary: Summary) -> None:
-        self.stream.write(json.dumps(safe_tree(self.issues), indent=2, ensure_ascii=False) + "\n")  # one write
+        self.write_json(self.issues)

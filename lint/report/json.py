@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from lint.model import Finding
 from lint.report import BaseReporter, Summary
 from lint.safetext import safe_tree
@@ -37,5 +35,4 @@ class Reporter(BaseReporter):
     def finish(self, summary: Summary) -> None:
         doc = {"version": self.version, "findings": self.findings, "summary": summary.to_dict(),
                "not_checked": self.not_checked, "skipped": self.skipped}  # fmt: skip
-        # One write of the whole text: json.dump would hand the stream hundreds of thousands of small pieces.
-        self.stream.write(json.dumps(safe_tree(doc), indent=2, ensure_ascii=False) + "\n")
+        self.write_json(doc)

@@ -7,7 +7,6 @@ n counting identical findings in the file, so dashboards track a finding across 
 
 from __future__ import annotations
 
-import json
 import string
 from collections import Counter
 from pathlib import Path
@@ -18,7 +17,6 @@ from lint.model import Finding
 from lint.packs import Rule
 from lint.report import BaseReporter, Summary, is_waived, waiver_note
 from lint.report._paths import artifact_uri
-from lint.safetext import safe_tree
 from lint.suppress import TOOL_CATEGORY, TOOL_RULES
 from lint.taxonomy import CATEGORIES
 
@@ -42,7 +40,7 @@ class Reporter(BaseReporter):
         self.findings.append(f)
 
     def finish(self, summary: Summary) -> None:
-        self.stream.write(json.dumps(safe_tree(self.log(summary)), indent=2, ensure_ascii=False) + "\n")  # one write
+        self.write_json(self.log(summary))
 
     def log(self, summary: Summary) -> dict[str, Any]:
         rule_ids = sorted({f.rule for f in self.findings})
